@@ -112,7 +112,7 @@ var parseCases = []parseCase{
 	{in: `"."||y`, name: `"."||y`},
 	{in: "a?b||c*d||e/f||g%h||i@j||k#l||m$n||o^p||q[r]||s;t", name: `"a?b"||"c*d"||"e/f"||"g%h"||"i@j"||"k#l"||"m$n"||"o^p"||"q[r]"||"s;t"`},
 	{in: "a\u0085b&&c", name: "\"a\u0085b\"&&c"}, // C1 control characters count as controls
-	{in: "1.5&&y", name: "1.5&&y"},                 // an inner dot is fine
+	{in: "1.5&&y", name: "1.5&&y"},               // an inner dot is fine
 	// A quote inside an atom is not a reason for Jenkins to quote it: printed bare, it cannot
 	// be read back (see the package documentation).
 	{in: `"a\"b"&&c`, name: `a"b&&c`, tree: `and("a\"b","c")`},
@@ -192,15 +192,15 @@ type errorCase struct {
 
 // LabelExpressionTest.parserError: every one must fail, at the column Jenkins reports.
 var jenkinsErrorCases = []errorCase{
-	{"foo bar", 4, `expected an operator or end of expression, found label "bar"`},      // line 1:4: extraneous input 'bar' expecting <EOF>
-	{"foo (bar)", 4, `expected an operator or end of expression, found "("`},           // line 1:4: mismatched input '('
-	{"foo(bar)", 3, `expected an operator or end of expression, found "("`},            // line 1:3: mismatched input '('
-	{"a <- b", 2, `unexpected "<"`},                                                     // line 1:2: token recognition error at: '<- '
-	{"a -< b", 3, `unexpected "<"`},                                                     // line 1:3: token recognition error at: '< '
-	{"a - b", 2, `expected an operator or end of expression, found label "-"`},         // line 1:2: mismatched input '-'
-	{"->", 0, `expected a label, found "->"`},                                          // line 1:0: mismatched input '->'
-	{"-<", 1, `unexpected "<"`},                                                         // line 1:1: token recognition error at: '<'
-	{"-!", 1, `expected an operator or end of expression, found "!"`},                  // line 1:1: extraneous input '!'
+	{"foo bar", 4, `expected an operator or end of expression, found label "bar"`}, // line 1:4: extraneous input 'bar' expecting <EOF>
+	{"foo (bar)", 4, `expected an operator or end of expression, found "("`},       // line 1:4: mismatched input '('
+	{"foo(bar)", 3, `expected an operator or end of expression, found "("`},        // line 1:3: mismatched input '('
+	{"a <- b", 2, `unexpected "<"`},                                                // line 1:2: token recognition error at: '<- '
+	{"a -< b", 3, `unexpected "<"`},                                                // line 1:3: token recognition error at: '< '
+	{"a - b", 2, `expected an operator or end of expression, found label "-"`},     // line 1:2: mismatched input '-'
+	{"->", 0, `expected a label, found "->"`},                                      // line 1:0: mismatched input '->'
+	{"-<", 1, `unexpected "<"`},                                                    // line 1:1: token recognition error at: '<'
+	{"-!", 1, `expected an operator or end of expression, found "!"`},              // line 1:1: extraneous input '!'
 }
 
 var errorCases = []errorCase{
