@@ -31,4 +31,12 @@
 //
 // An atom is true when the node carries that label. "->" is !a||b and "<->" is a==b, as in
 // Jenkins. CanServe adds Jenkins' rule for builds without a label and EXCLUSIVE nodes.
+//
+// # Text from Jenkins
+//
+// Parse is Jenkins' strict Label.parseExpression. Two other entry points cover what Jenkins
+// does around it: Resolve turns a job's label field into the label Jenkins assigns (it unquotes
+// the field and falls back to a single atom when the text does not parse, so "linux &&" is
+// the atom `linux &&`), and FromName turns a label name read from a queue item's why back
+// into a label. ParseLabelString and Set.LabelString read and write a node's labelString.
 package label
