@@ -31,6 +31,11 @@ type Config struct {
 	DrainTimeout time.Duration
 	DockerHosts  []DockerHost
 	Templates    []Template
+
+	// warnings and credential are set by Load: see Warnings and
+	// CredentialSource.
+	warnings   []string
+	credential string
 }
 
 // ShutdownPolicy is the onShutdown key.
