@@ -19,8 +19,8 @@ import (
 // so the AgentJar image cannot be built.
 var ErrNoJDK = errors.New("no JDK with jlink found (set JAVA_HOME or put jlink in PATH)")
 
-// ErrNoAgentJar means that agent.jar was not found at $BERTH_AGENT_JAR or
-// ../shared/agents/agent.jar from the module root.
+// ErrNoAgentJar means that agent.jar was not found at $BERTH_AGENT_JAR or, when that is
+// unset, at testdata/remoting/agent.jar in the module root.
 var ErrNoAgentJar = errors.New("agent.jar not found")
 
 // AgentJarEnv names the environment variable that points at agent.jar.
@@ -32,7 +32,7 @@ const (
 	AgentJarFile     = "/usr/share/jenkins/agent.jar"
 )
 
-// jlinkModules are the Java modules remoting needs (see shared/agents/README.md).
+// jlinkModules are the Java modules agent.jar needs.
 const jlinkModules = "java.base,java.logging,java.xml,java.management,java.naming,java.net.http,java.desktop," +
 	"java.sql,java.scripting,java.instrument,jdk.crypto.ec,jdk.unsupported,jdk.zipfs,java.security.jgss,jdk.net"
 
@@ -63,7 +63,7 @@ const (
 )
 
 // AgentJar builds an image running the real remoting agent.jar ($BERTH_AGENT_JAR, else
-// ../shared/agents/agent.jar from the module root) on a Java runtime made with jlink from
+// testdata/remoting/agent.jar in the module root) on a Java runtime made with jlink from
 // the host JDK, plus the shared libraries ldd lists for it. Its entrypoint is
 // berth-testagent in agentjar mode, which accepts the jenkins/inbound-agent image's
 // environment and arguments and runs java -jar /usr/share/jenkins/agent.jar with them.
@@ -176,14 +176,14 @@ func findJDK() (string, error) {
 	return "", ErrNoJDK
 }
 
-// findAgentJar returns $BERTH_AGENT_JAR or root/../shared/agents/agent.jar.
+// findAgentJar returns $BERTH_AGENT_JAR if set, else root/testdata/remoting/agent.jar.
 func findAgentJar(root string) (string, error) {
 	p := os.Getenv(AgentJarEnv)
 	if p == "" {
-		p = filepath.Join(root, "..", "shared", "agents", "agent.jar")
+		p = filepath.Join(root, "testdata", "remoting", "agent.jar")
 	}
-	if _, err := os.Stat(p); err != nil {
-		return "", fmt.Errorf("%w at %s (set %s): %w", ErrNoAgentJar, p, AgentJarEnv, err)
+	if st, err := os.Stat(p); err != nil || !st.Mode().IsRegular() {
+		return "", fmt.Errorf("%w at %s (set %s)", ErrNoAgentJar, p, AgentJarEnv)
 	}
 	return filepath.Clean(p), nil
 }

@@ -22,6 +22,6 @@
 // (parallel test packages) never see a half-built image. Images carry the label
 // io.berth.test-image (testagent or agentjar) and are left on the engine as a cache.
 //
-// The module root (for go build and for ../shared/agents/agent.jar) is found by walking up
-// from the working directory to berth's go.mod.
+// The module root (for go build and for testdata/remoting/agent.jar) is found by walking
+// up from the working directory to berth's go.mod.
 package agentimage
