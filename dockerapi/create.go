@@ -158,7 +158,7 @@ func (h *Host) createOptions(ctx context.Context, spec AgentSpec) (client.Contai
 		hc.DNS = append(hc.DNS, a)
 	}
 	for _, m := range spec.Mounts {
-		mm, err := engineMount(m, OwnerLabels(owner))
+		mm, err := engineMount(m, labels)
 		if err != nil {
 			return none, err
 		}
@@ -193,9 +193,9 @@ func (h *Host) createOptions(ctx context.Context, spec AgentSpec) (client.Contai
 	return client.ContainerCreateOptions{Name: spec.Name, Config: cfg, HostConfig: hc}, nil
 }
 
-// engineMount translates a Mount. Named volumes that the engine creates
-// for it carry the ownership labels too.
-func engineMount(m Mount, owner map[string]string) (mount.Mount, error) {
+// engineMount translates a Mount. Volumes that the engine creates for it
+// (named or anonymous) carry the container's labels, ownership included.
+func engineMount(m Mount, labels map[string]string) (mount.Mount, error) {
 	if m.Target == "" || !strings.HasPrefix(m.Target, "/") {
 		return mount.Mount{}, fmt.Errorf("mount target %q: want an absolute path", m.Target)
 	}
@@ -208,7 +208,7 @@ func engineMount(m Mount, owner map[string]string) (mount.Mount, error) {
 		out.Type = mount.TypeBind
 	case "volume", "":
 		out.Type = mount.TypeVolume
-		out.VolumeOptions = &mount.VolumeOptions{Labels: owner}
+		out.VolumeOptions = &mount.VolumeOptions{Labels: labels}
 	case "tmpfs":
 		if m.Source != "" {
 			return out, fmt.Errorf("tmpfs mount at %s takes no source", m.Target)

@@ -24,34 +24,38 @@ type Event struct {
 }
 
 // Events streams die, oom and destroy events of the containers of berth
-// instance instance. The stream ends when ctx ends or the connection
-// fails: the error channel then receives one error (nil is never sent) and
-// both channels are closed. Events may be missed between streams, so a
-// caller that resubscribes should List again.
+// instance instance. It returns once the engine has accepted the
+// subscription (or the request failed, within the call timeout), so every
+// event after the return is delivered. The stream ends when ctx ends or the
+// connection fails: the error channel then receives one error and both
+// channels are closed. Events may be missed between streams, so a caller
+// that resubscribes should List again.
 func (h *Host) Events(ctx context.Context, instance string) (<-chan Event, <-chan error) {
 	out := make(chan Event)
 	errc := make(chan error, 1)
 	op := "watch events of instance " + instance
+	if instance == "" {
+		errc <- h.opErr(op, ErrInvalid, errors.New("instance is empty"))
+		close(errc)
+		close(out)
+		return out, errc
+	}
+	f := client.Filters{}
+	f.Add("type", string(events.ContainerEventType))
+	f.Add("event", string(events.ActionDie), string(events.ActionOOM), string(events.ActionDestroy))
+	f.Add("label", LabelManaged+"=true", LabelInstance+"="+instance)
+
+	sctx, cancel := context.WithCancel(ctx)
+	// The engine answers the request at once and then streams; only the
+	// answer is bounded by the call timeout.
+	var timedOut atomic.Bool
+	timer := time.AfterFunc(h.cfg.CallTimeout, func() { timedOut.Store(true); cancel() })
+	res := h.cli.Events(sctx, client.EventsListOptions{Filters: f}) // returns once answered or failed
+	timer.Stop()
 	go func() {
+		defer cancel()
 		defer close(out)
 		defer close(errc)
-		if instance == "" {
-			errc <- h.opErr(op, ErrInvalid, errors.New("instance is empty"))
-			return
-		}
-		f := client.Filters{}
-		f.Add("type", string(events.ContainerEventType))
-		f.Add("event", string(events.ActionDie), string(events.ActionOOM), string(events.ActionDestroy))
-		f.Add("label", LabelManaged+"=true", LabelInstance+"="+instance)
-
-		sctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		// The engine answers the request at once and then streams; only the
-		// answer is bounded by the call timeout.
-		var timedOut atomic.Bool
-		timer := time.AfterFunc(h.cfg.CallTimeout, func() { timedOut.Store(true); cancel() })
-		res := h.cli.Events(sctx, client.EventsListOptions{Filters: f}) // returns once answered or failed
-		timer.Stop()
 		for {
 			select {
 			case m, ok := <-res.Messages:
@@ -59,9 +63,8 @@ func (h *Host) Events(ctx context.Context, instance string) (<-chan Event, <-cha
 					errc <- h.eventsErr(ctx, op, errors.New("event stream closed"), false)
 					return
 				}
-				ev := eventFrom(m)
 				select {
-				case out <- ev:
+				case out <- eventFrom(m):
 				case <-ctx.Done():
 					errc <- h.eventsErr(ctx, op, ctx.Err(), false)
 					return

@@ -40,6 +40,7 @@ func runTests(m *testing.M) int {
 		return 1
 	}
 	defer cli.Close()
+	sweepStale(ctx, cli)
 	ref, err := buildTestImage(ctx, cli)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "build test image:", err)
@@ -53,6 +54,44 @@ func runTests(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "remove test image:", err)
 	}
 	return code
+}
+
+// staleAfter is the age after which leftovers of an earlier, killed test
+// run are removed (t.Cleanup cannot run when the process is killed).
+const staleAfter = 15 * time.Minute
+
+// sweepStale removes containers, volumes and test images of this package
+// that a killed run left behind. Recent ones may belong to a concurrent run
+// and are left alone.
+func sweepStale(ctx context.Context, cli *client.Client) {
+	f := client.Filters{}
+	f.Add("label", "io.berth.test=dockerapi")
+	old := time.Now().Add(-staleAfter)
+	if cs, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: f}); err == nil {
+		for _, c := range cs.Items {
+			if time.Unix(c.Created, 0).Before(old) {
+				_, _ = cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+			}
+		}
+	}
+	if vs, err := cli.VolumeList(ctx, client.VolumeListOptions{Filters: f}); err == nil {
+		for _, v := range vs.Items {
+			if t, err := time.Parse(time.RFC3339, v.CreatedAt); err == nil && t.Before(old) {
+				_, _ = cli.VolumeRemove(ctx, v.Name, client.VolumeRemoveOptions{})
+			}
+		}
+	}
+	imgf := client.Filters{}
+	imgf.Add("reference", "berth-dockerapi-test")
+	if is, err := cli.ImageList(ctx, client.ImageListOptions{Filters: imgf}); err == nil {
+		for _, im := range is.Items {
+			if time.Unix(im.Created, 0).Before(old) {
+				for _, tag := range im.RepoTags {
+					_, _ = cli.ImageRemove(ctx, tag, client.ImageRemoveOptions{Force: true})
+				}
+			}
+		}
+	}
 }
 
 // buildTestImage compiles testdata/agent and imports it as a one-file image.

@@ -69,11 +69,15 @@ func (h *Host) EnsureImage(ctx context.Context, image string, policy PullPolicy)
 	default:
 		return h.opErr(op, ErrInvalid, fmt.Errorf("unknown pull policy %q", policy))
 	}
-	return h.pull(ctx, op, image)
+	why := "pull failed"
+	if policy == PullIfNotPresent {
+		why = "image is not on the host and the pull failed"
+	}
+	return h.pull(ctx, op, why, image)
 }
 
 // pull pulls image within PullTimeout.
-func (h *Host) pull(ctx context.Context, op, image string) error {
+func (h *Host) pull(ctx context.Context, op, why, image string) error {
 	actx, cancel := context.WithTimeout(ctx, h.cfg.CallTimeout)
 	auth, err := registryAuth(actx, h.cfg.RegistryAuthFile, image)
 	cancel()
@@ -84,11 +88,11 @@ func (h *Host) pull(ctx context.Context, op, image string) error {
 	err = h.callWithin(ctx, h.cfg.PullTimeout, op, func(ctx context.Context) error {
 		resp, err := h.cli.ImagePull(ctx, image, client.ImagePullOptions{RegistryAuth: auth})
 		if err != nil {
-			return fmt.Errorf("pull: %w", err)
+			return fmt.Errorf("%s: %w", why, err)
 		}
 		defer resp.Close()
 		if err := resp.Wait(ctx); err != nil {
-			return fmt.Errorf("pull: %w", err)
+			return fmt.Errorf("%s: %w", why, err)
 		}
 		return nil
 	})

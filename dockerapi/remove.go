@@ -22,12 +22,16 @@ func (h *Host) Remove(ctx context.Context, id string, stop time.Duration) error 
 	case errors.Is(err, ErrNotFound):
 		return nil
 	case err != nil:
+		var oe *OpError
+		if errors.As(err, &oe) {
+			oe.Op = op + ": " + oe.Op
+		}
 		return err
 	case !c.Managed():
 		return h.opErr(op, ErrNotManaged, fmt.Errorf("container %s has no %s=true label; berth only removes what it created", c.Name, LabelManaged))
 	}
 	if c.Running {
-		secs := int(math.Ceil(stop.Seconds()))
+		secs := max(0, int(math.Ceil(stop.Seconds()))) // a negative timeout would mean "wait for ever"
 		err := h.callWithin(ctx, h.cfg.CallTimeout+time.Duration(secs)*time.Second, "stop container "+c.Name, func(ctx context.Context) error {
 			_, err := h.cli.ContainerStop(ctx, c.ID, client.ContainerStopOptions{Timeout: &secs})
 			return err
