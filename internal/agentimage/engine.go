@@ -58,7 +58,7 @@ func ensureImage(ctx context.Context, cli *client.Client, r imageRecipe) (string
 	} else if ok {
 		return ref, nil
 	}
-	unlock, err := lockBuild(ctx, ref)
+	unlock, err := lockBuild(ctx, r.repo)
 	if err != nil {
 		return "", err
 	}

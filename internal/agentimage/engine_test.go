@@ -12,21 +12,22 @@ import (
 	"github.com/moby/moby/client"
 )
 
-// selfTestRecipe is a tiny image with a unique repository, so that these tests never
-// touch the images other tests use.
+// selfTestRepo holds tiny images with unique tags, so that these tests never touch the
+// images other tests use.
+const selfTestRepo = "berth-agentimage-selftest"
+
 func selfTestRecipe(t *testing.T, write func(ctx context.Context, c *rootfsWriter) error) imageRecipe {
-	repo := "berth-agentimage-selftest-" + randomSuffix()
 	return imageRecipe{
-		repo:        repo,
+		repo:        selfTestRepo,
 		kind:        "selftest",
-		hash:        hashOf(t.Name(), repo),
+		hash:        hashOf(t.Name(), randomSuffix()),
 		changes:     []string{`ENTRYPOINT ["/hello"]`, "LABEL " + testLabel + "=" + testLabelValue},
 		writeRootfs: write,
 	}
 }
 
-// repoTags lists the tags of repo on the engine.
-func repoTags(ctx context.Context, t *testing.T, cli *client.Client, repo string) []string {
+// refTags lists the tags on the engine that are ref or temporary tags made for ref.
+func refTags(ctx context.Context, t *testing.T, cli *client.Client, ref string) []string {
 	t.Helper()
 	list, err := cli.ImageList(ctx, client.ImageListOptions{})
 	if err != nil {
@@ -35,7 +36,7 @@ func repoTags(ctx context.Context, t *testing.T, cli *client.Client, repo string
 	var tags []string
 	for _, s := range list.Items {
 		for _, tag := range s.RepoTags {
-			if strings.HasPrefix(tag, repo+":") {
+			if strings.HasPrefix(tag, ref) {
 				tags = append(tags, tag)
 			}
 		}
@@ -43,11 +44,12 @@ func repoTags(ctx context.Context, t *testing.T, cli *client.Client, repo string
 	return tags
 }
 
-func removeRepo(t *testing.T, cli *client.Client, repo string) {
+// removeRef removes ref and its temporary tags when the test ends.
+func removeRef(t *testing.T, cli *client.Client, ref string) {
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		for _, tag := range repoTags(ctx, t, cli, repo) {
+		for _, tag := range refTags(ctx, t, cli, ref) {
 			if _, err := cli.ImageRemove(ctx, tag, client.ImageRemoveOptions{Force: true, PruneChildren: true}); err != nil {
 				t.Errorf("remove %s: %v", tag, err)
 			}
@@ -65,7 +67,7 @@ func TestEnsureImageConcurrentCallersBuildOnce(t *testing.T) {
 		builds.Add(1)
 		return func() {}, nil
 	}
-	removeRepo(t, cli, r.repo)
+	removeRef(t, cli, r.ref())
 
 	const callers = 4
 	refs := make([]string, callers)
@@ -83,7 +85,7 @@ func TestEnsureImageConcurrentCallersBuildOnce(t *testing.T) {
 	if n := builds.Load(); n != 1 {
 		t.Errorf("%d builds, want 1", n)
 	}
-	if tags := repoTags(testContext(t), t, cli, r.repo); len(tags) != 1 || tags[0] != r.ref() {
+	if tags := refTags(testContext(t), t, cli, r.ref()); len(tags) != 1 || tags[0] != r.ref() {
 		t.Errorf("tags %q, want only %s (no temporary tag left)", tags, r.ref())
 	}
 	img, err := cli.ImageInspect(testContext(t), r.ref())
@@ -104,12 +106,12 @@ func TestEnsureImageReportsWriteFailure(t *testing.T) {
 		}
 		return boom
 	})
-	removeRepo(t, cli, r.repo)
+	removeRef(t, cli, r.ref())
 	_, err := ensureImage(testContext(t), cli, r)
 	if !errors.Is(err, boom) {
 		t.Fatalf("ensureImage: %v, want the write error", err)
 	}
-	if tags := repoTags(testContext(t), t, cli, r.repo); len(tags) != 0 {
+	if tags := refTags(testContext(t), t, cli, r.ref()); len(tags) != 0 {
 		t.Errorf("tags left after a failed build: %q", tags)
 	}
 }

@@ -14,9 +14,10 @@ import (
 const lockPollInterval = 100 * time.Millisecond
 
 // lockBuild takes an exclusive lock, shared by every process on this machine, for
-// building ref, and returns the function that releases it. It waits until ctx is done.
-func lockBuild(ctx context.Context, ref string) (unlock func(), err error) {
-	name := "berth-agentimage-" + strings.NewReplacer("/", "_", ":", "_").Replace(ref) + ".lock"
+// building images of repo, and returns the function that releases it. It waits until ctx
+// is done. The lock file (one per repository) stays in the temporary directory.
+func lockBuild(ctx context.Context, repo string) (unlock func(), err error) {
+	name := "berth-agentimage-" + strings.NewReplacer("/", "_", ":", "_").Replace(repo) + ".lock"
 	path := filepath.Join(os.TempDir(), name)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
