@@ -14,18 +14,22 @@ import (
 // A failure of a template's agent pauses the template. Failures are: a Start
 // that failed (an Outcome), an agent not online within launchTimeout, and a
 // container that exited before its node was ever online. Each failure
-// counts once per agent. After the nth failure in a row the template waits
+// counts once per agent. At the nth step of failures in a row the template
+// waits
 //
-//	failure  1    2    3    4     5     6 and more
-//	pause    10s  20s  40s  1m20s 2m40s 5m
+//	step   1    2    3    4     5     6 and more
+//	pause  10s  20s  40s  1m20s 2m40s 5m
 //
-// from the cycle that saw the failure. When the pause is over, the template
+// from the cycle that saw the failure. Failures seen in the same cycle (a
+// burst of starts that all failed for one reason) raise the pause by one
+// step, not one step each. When the pause is over, the template
 // starts one agent at a time (never a burst for all the demand that waited)
 // until one of its agents comes online, which ends the back-off. So a
 // template whose image is missing makes at most one Start per pause.
 
-// backoffDelay is the pause after the nth failure in a row.
-func backoffDelay(failures int) time.Duration {
+// backoffDelay is the pause at the given step (the number of cycles in a
+// row that saw failures).
+func backoffDelay(step int) time.Duration {
 	table := [...]time.Duration{
 		10 * time.Second,
 		20 * time.Second,
@@ -34,10 +38,10 @@ func backoffDelay(failures int) time.Duration {
 		160 * time.Second,
 		5 * time.Minute,
 	}
-	if failures < 1 {
+	if step < 1 {
 		return 0
 	}
-	return table[min(failures, len(table))-1]
+	return table[min(step, len(table))-1]
 }
 
 // fail counts a failure against the template.
@@ -47,7 +51,11 @@ func (p *planner) fail(template, reason string) {
 	}
 	b := p.st.Backoff[template]
 	b.Failures++
-	b.Until = p.now.Add(backoffDelay(b.Failures))
+	if !p.stepped[template] {
+		b.Step++
+		p.stepped[template] = true
+	}
+	b.Until = p.now.Add(backoffDelay(b.Step))
 	b.LastReason = reason
 	p.st.Backoff[template] = b
 }
@@ -71,7 +79,7 @@ func (p *planner) failAgent(a *agent, reason string) string {
 	}
 	p.fail(a.template, reason)
 	b := p.st.Backoff[a.template]
-	return fmt.Sprintf("; template %s backs off %s (failure %d)", a.template, backoffDelay(b.Failures), b.Failures)
+	return fmt.Sprintf("; template %s backs off %s (failure %d)", a.template, backoffDelay(b.Step), b.Failures)
 }
 
 // predates reports an agent created before this run's first plan.

@@ -13,25 +13,26 @@
 // An agent is a container and a Jenkins node with the same name. The
 // planner moves it along these edges (the executor carries them out):
 //
-//	               Start (demand, caps, placement, back-off allow)
-//	                 │
-//	                 ▼
-//	            ┌──────────┐ not online within launchTimeout ─┐
-//	            │ starting │ container exited ────────────────┤ Remove
-//	            └────┬─────┘                                  │ (+ back-off failure)
-//	                 │ node online (ends the template's back-off)
-//	                 ▼
-//	          ┌─────────────┐  build  ┌──────┐
-//	          │ online idle │ ──────▶ │ busy │ ── single-use: TakeOffline
-//	          │             │ ◀────── │      │
-//	          └──────┬──────┘  done   └──────┘
-//	                 │ idle ≥ idleTimeout, draining, or single-use used
-//	                 ▼ Retire
-//	            ┌──────────┐ offline, confirmed idle: delete node, then container
-//	            │ retiring │ a build landed: back online ──▶ online idle
-//	            └────┬─────┘
-//	                 ▼
-//	               gone
+//	  Start (demand; draining, back-off, caps and placement allow)
+//	    |
+//	    v
+//	+----------+  not online within launchTimeout --+--> Remove
+//	| starting |  container exited -----------------+    (+ back-off failure
+//	+----------+                                          when never online)
+//	    | node online (ends the template's back-off)
+//	    v
+//	+-------------+   build   +------+
+//	| online idle | --------> | busy |  single-use: TakeOffline
+//	|             | <-------- |      |  (no second build lands)
+//	+-------------+   done    +------+
+//	    | idle >= idleTimeout, or draining, or single-use and used
+//	    v Retire
+//	+----------+  executor: offline, confirm idle, delete node, then container;
+//	| retiring |  a build landed meanwhile: back online --> online idle
+//	+----------+
+//	    |
+//	    v
+//	  gone
 //
 // Besides: an online agent that goes offline and stays so for
 // launchTimeout is removed (Remove); a container that exits is removed at

@@ -12,14 +12,15 @@ import (
 // s.Now; the same snapshot and state always give the same result.
 func Plan(s Snapshot, st State) Result {
 	p := &planner{
-		s:      &s,
-		cfg:    s.Config,
-		now:    s.Now,
-		st:     st.clone(),
-		nodes:  make(map[string]*Node, len(s.Nodes)),
-		byName: make(map[string]*agent, len(s.Nodes)+len(s.Containers)),
-		byCtr:  make(map[string]*agent, len(s.Containers)),
-		listed: make(map[string]bool, len(s.Hosts)),
+		s:       &s,
+		cfg:     s.Config,
+		now:     s.Now,
+		st:      st.clone(),
+		nodes:   make(map[string]*Node, len(s.Nodes)),
+		byName:  make(map[string]*agent, len(s.Nodes)+len(s.Containers)),
+		byCtr:   make(map[string]*agent, len(s.Containers)),
+		listed:  make(map[string]bool, len(s.Hosts)),
+		stepped: make(map[string]bool),
 	}
 	if p.cfg == nil {
 		p.holdEverything("berth has no configuration")
@@ -68,6 +69,7 @@ type planner struct {
 	// placeholderInFlight: the executor is creating it.
 	placeholderInFlight bool
 
+	stepped  map[string]bool // templates whose back-off stepped up this plan
 	use      usage
 	tmplSets map[string]label.Set // template labels, by template name
 

@@ -50,6 +50,9 @@ type AgentState struct {
 type Backoff struct {
 	// Failures since an agent of the template last came online.
 	Failures int
+	// Step is the number of cycles among them that saw failures; it picks
+	// the pause.
+	Step int
 	// Until is when the template may start again (one start at a time
 	// until an agent comes online).
 	Until time.Time

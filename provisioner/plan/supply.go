@@ -95,8 +95,8 @@ func (p *planner) buildSupply(atoms map[string]struct{}) *supply {
 		tmpl := ""
 		if p.ours(n) {
 			a = p.byName[n.Name]
-			if a == nil || a.acted {
-				continue
+			if a == nil || a.acted || p.s.Draining {
+				continue // draining retires idle agents
 			}
 			tmpl = a.template
 			if a.tmpl != nil && a.tmpl.SingleUse {
