@@ -82,7 +82,8 @@ func (p *planner) collectAgents() {
 	}
 	slices.SortFunc(flights, func(a, b *InFlight) int {
 		return cmp.Or(cmp.Compare(a.Node, b.Node), cmp.Compare(a.Container, b.Container),
-			cmp.Compare(a.Kind, b.Kind), a.Since.Compare(b.Since))
+			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Template, b.Template),
+			cmp.Compare(a.Host, b.Host), a.Since.Compare(b.Since))
 	})
 	for _, f := range flights {
 		if f.Kind == EnsurePlaceholder {

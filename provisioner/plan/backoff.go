@@ -94,7 +94,8 @@ func (p *planner) predates(a *agent, as AgentState) bool {
 func (p *planner) recordOutcomes() {
 	out := slices.Clone(p.s.Outcomes)
 	slices.SortStableFunc(out, func(a, b Outcome) int {
-		return cmp.Or(cmp.Compare(a.Template, b.Template), cmp.Compare(a.Node, b.Node))
+		return cmp.Or(cmp.Compare(a.Template, b.Template), cmp.Compare(a.Node, b.Node),
+			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Reason, b.Reason))
 	})
 	for _, o := range out {
 		if o.Kind != Start || !o.Failed {
