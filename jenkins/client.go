@@ -248,7 +248,9 @@ func (c *Client) send(ctx context.Context, r request, hdr http.Header) (*respons
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	c.log.Debug("jenkins request", "method", r.method, "path", c.fullPath(r.path), "status", resp.StatusCode, "duration", time.Since(start))
 	if err != nil {
-		return nil, c.transportError(r, err)
+		e := c.transportError(r, err)
+		e.Status = resp.StatusCode
+		return nil, e
 	}
 	if len(data) > maxBody {
 		return nil, c.errorf(r, resp.StatusCode, ErrBadResponse, nil, fmt.Sprintf("body larger than %d bytes", maxBody))

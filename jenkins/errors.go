@@ -155,7 +155,7 @@ const snippetLimit = 160
 func snippet(body []byte, secrets ...string) string {
 	var b strings.Builder
 	inTag, space := false, false
-	for _, r := range string(body) {
+	for _, r := range withoutScripts(string(body)) {
 		switch {
 		case r == '<':
 			inTag = true
@@ -180,6 +180,27 @@ func snippet(body []byte, secrets ...string) string {
 		}
 	}
 	return truncate(redact(b.String(), secrets...), snippetLimit)
+}
+
+// withoutScripts drops the content of <script> and <style> elements, which Jenkins' login
+// redirect pages carry and which say nothing to a reader.
+func withoutScripts(s string) string {
+	for _, tag := range []string{"script", "style"} {
+		for {
+			lower := strings.ToLower(s)
+			i := strings.Index(lower, "<"+tag)
+			if i < 0 {
+				break
+			}
+			j := strings.Index(lower[i:], "</"+tag+">")
+			if j < 0 {
+				s = s[:i]
+				break
+			}
+			s = s[:i] + " " + s[i+j+len("</"+tag+">"):]
+		}
+	}
+	return s
 }
 
 // redact removes every non-empty secret from s.

@@ -226,6 +226,10 @@ func refused(parts []Why) Why {
 		}
 		w.Parts = append(w.Parts, p)
 	}
+	if len(w.Parts) == 0 {
+		// Only "... and K more": not a text Jenkins writes.
+		return Why{Kind: WhyUnknown}
+	}
 	if len(labels) == 1 {
 		for l := range labels {
 			w.Label = l

@@ -124,6 +124,7 @@ func TestParseWhy(t *testing.T) {
 		{"no nodes with nothing", "There are no nodes with the label ", Why{Kind: WhyUnknown}},
 		{"offline nothing", "‘’ is offline", Why{Kind: WhyUnknown}},
 		{"unknown parts only", "foo; bar", Why{Kind: WhyUnknown}},
+		{"only a tail", "... and 2 more", Why{Kind: WhyUnknown}},
 		{"bad more", "‘a’ is offline; ... and lots more",
 			Why{Kind: WhyNodesRefused, Parts: []Why{
 				part(WhyNodeOffline, "‘a’ is offline", "a", ""),
