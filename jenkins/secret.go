@@ -6,6 +6,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"net/http"
 	"strings"
 )
 
@@ -23,9 +24,10 @@ func (c *Client) InboundSecret(ctx context.Context, name string) (string, error)
 		return "", &Error{Op: op, Class: ErrInvalid, Detail: "empty node name"}
 	}
 	var resp *response
+	var r request
 	var err error
 	for _, file := range []string{"jenkins-agent.jnlp", "slave-agent.jnlp"} {
-		r := request{op: op, method: "GET", path: "/computer/" + escapeName(name) + "/" + file,
+		r = request{op: op, method: http.MethodGet, path: "/computer/" + escapeName(name) + "/" + file,
 			accept: "application/x-java-jnlp-file, application/xml;q=0.9", secretBody: true}
 		resp, err = c.do(ctx, r)
 		if !errors.Is(err, ErrNotFound) {
@@ -37,8 +39,7 @@ func (c *Client) InboundSecret(ctx context.Context, name string) (string, error)
 	}
 	secret, perr := parseJNLPSecret(resp.body, name)
 	if perr != nil {
-		return "", &Error{Op: op, Method: "GET", Path: c.fullPath("/computer/" + escapeName(name) + "/jenkins-agent.jnlp"),
-			Status: resp.status, Class: ErrBadResponse, Detail: perr.Error()}
+		return "", c.errorf(r, resp.status, ErrBadResponse, nil, perr.Error())
 	}
 	return secret, nil
 }
