@@ -21,6 +21,9 @@ import (
 //  4. a new agent of the FIRST template, in configuration order, that
 //     accepts it, if draining, back-off, caps and placement allow.
 //
+// Items held back after that pass get one more look at the agents the plan
+// started for later items, whose spare executors they may take.
+//
 // So one waiting build never gets two agents, and a multi-executor agent
 // started for one item takes the next items too. An item that none of these
 // serves is reported in Unserved with what blocked it. An item whose label
@@ -199,6 +202,30 @@ func (p *planner) serve(groups []*group, sup *supply) {
 		info = append(info, startInfo{g: g, caps: p.capsText(g.first, host)})
 		p.takeStarting(g, it.id)
 	}
+	// A held item may still fit on a multi-executor agent started for a
+	// later item, oldest first.
+	if p.spareFresh() {
+		held := make(map[int64]bool)
+		for _, g := range groups {
+			if g.blocked == "" {
+				for _, h := range g.held {
+					held[h.id] = true
+				}
+			}
+		}
+		served := make(map[int64]bool)
+		for i, it := range items {
+			if (i > 0 && items[i-1].id == it.id) || !held[it.id] {
+				continue
+			}
+			if p.takeStarting(groups[it.gi], it.id) {
+				served[it.id] = true
+			}
+		}
+		for _, g := range groups {
+			g.held = slices.DeleteFunc(g.held, func(h hold) bool { return served[h.id] })
+		}
+	}
 	for i := range p.starts {
 		st := &p.starts[i]
 		st.Items = p.startFor[i].items
@@ -210,6 +237,17 @@ func (p *planner) serve(groups []*group, sup *supply) {
 	slices.SortStableFunc(p.unserved, func(a, b Unserved) int {
 		return cmp.Compare(a.Items[0], b.Items[0])
 	})
+}
+
+// spareFresh reports whether an agent this plan starts has an executor no
+// item has taken.
+func (p *planner) spareFresh() bool {
+	for _, s := range p.startFor {
+		if s.free > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // takeIdle gives the group's next item an idle executor, if one matches.

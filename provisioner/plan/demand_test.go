@@ -318,3 +318,17 @@ func TestDemandStartReason(t *testing.T) {
 		t.Errorf("reason\n got %q\nwant %q", a.Reason, wantReason)
 	}
 }
+
+func TestDemandHeldItemTakesSpareExecutorOfLaterStart(t *testing.T) {
+	linux := tmpl("linux", "linux")
+	linux.InstanceCap = 0
+	heavy := tmpl("heavy", "linux", "big")
+	heavy.Executors = 2
+	s := newSnap(linux, heavy)
+	// Item 1 waits on linux's cap; item 2 starts a heavy agent whose second
+	// executor item 1 can use.
+	s.Demand = []Demand{want(t, "linux", 1), want(t, "big", 2)}
+	res := Plan(s, State{})
+	checkActions(t, res, "start heavy@h1 [2 1]")
+	checkNoUnserved(t, res)
+}

@@ -128,6 +128,12 @@ func (p *planner) buildSupply(atoms map[string]struct{}) *supply {
 		c.free += free
 	}
 
+	// Nodes berth does not manage come first: a build matched to one of them
+	// keeps no berth agent from being retired.
+	slices.SortStableFunc(sup.classes, func(a, b *nodeClass) int {
+		return cmp.Compare(boolInt(a.members[0].agent != nil), boolInt(b.members[0].agent != nil))
+	})
+
 	for i := range p.cfg.Templates {
 		t := &p.cfg.Templates[i]
 		sup.pools[t.Name] = &pool{t: t}
@@ -203,6 +209,13 @@ func labelHash(labels label.Set, own string) uint64 {
 		sum += (v ^ (v >> 29)) * 0x9e3779b97f4a7c15
 	}
 	return sum
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // fnv64a is FNV-1a over s, without an allocation.
