@@ -48,7 +48,7 @@ func (b *builder) templates(rs []rawTemplate, hosts []DockerHost) []Template {
 func (b *builder) template(key string, r *rawTemplate, hosts map[string]bool) Template {
 	t := Template{
 		Name:            r.Name,
-		Labels:          r.Labels,
+		Labels:          list(r.Labels),
 		Image:           r.Image,
 		Pull:            PullPolicy(b.enum(key+".pull", r.Pull, string(PullIfNotPresent), string(PullAlways), string(PullIfNotPresent), string(PullNever))),
 		InstanceCap:     b.limit(key+".instanceCap", r.InstanceCap, "this template"),
@@ -58,21 +58,21 @@ func (b *builder) template(key string, r *rawTemplate, hosts map[string]bool) Te
 		IdleTimeout:     b.duration(key+".idleTimeout", r.IdleTimeout, DefaultIdleTimeout, nonNegative),
 		LaunchTimeout:   b.duration(key+".launchTimeout", r.LaunchTimeout, DefaultLaunchTimeout, positive),
 		SingleUse:       r.SingleUse,
-		Hosts:           r.Hosts,
-		Env:             r.Env,
-		ContainerLabels: r.ContainerLabels,
-		Entrypoint:      r.Entrypoint,
-		Command:         r.Command,
+		Hosts:           list(r.Hosts),
+		Env:             list(r.Env),
+		ContainerLabels: list(r.ContainerLabels),
+		Entrypoint:      list(r.Entrypoint),
+		Command:         list(r.Command),
 		Network:         r.Network,
-		DNS:             r.DNS,
-		ExtraHosts:      r.ExtraHosts,
+		DNS:             list(r.DNS),
+		ExtraHosts:      list(r.ExtraHosts),
 		User:            r.User,
-		GroupAdd:        r.GroupAdd,
+		GroupAdd:        list(r.GroupAdd),
 		Memory:          b.size(key+".memory", r.Memory),
 		CPUs:            b.cpus(key+".cpus", r.CPUs),
 		Privileged:      r.Privileged,
-		CapAdd:          r.CapAdd,
-		CapDrop:         r.CapDrop,
+		CapAdd:          list(r.CapAdd),
+		CapDrop:         list(r.CapDrop),
 		DockerSocket:    r.DockerSocket,
 		StopTimeout:     b.duration(key+".stopTimeout", r.StopTimeout, DefaultStopTimeout, nonNegative),
 	}
@@ -165,6 +165,14 @@ func (b *builder) ssh(key string, r *rawSSH) SSH {
 	b.required(key+".ssh.credentialsId", r.CredentialsID, "for launcher ssh, ssh.credentialsId (the Jenkins credential holding the private key)")
 	s.PublicKey = b.publicKey(key, r)
 	return s
+}
+
+// list returns nil for an empty list: "key: []" and no key mean the same.
+func list(vs []string) []string {
+	if len(vs) == 0 {
+		return nil
+	}
+	return vs
 }
 
 // envName is what berth accepts before the "=" of an env entry or a label:

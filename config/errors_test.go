@@ -6,12 +6,16 @@ import (
 	"testing"
 )
 
-func TestParseErrors(t *testing.T) {
-	tests := []struct {
-		name string
-		yaml string
-		want []string
-	}{
+// errorCase is a config with problems and the messages they must produce.
+type errorCase struct {
+	name string
+	yaml string
+	want []string
+}
+
+// parseErrorCases is one case per class of problem; FuzzParse seeds from it.
+func parseErrorCases() []errorCase {
+	return []errorCase{
 		// Syntax and shape.
 		{"not YAML", "jenkins: [", []string{"test.yaml:1: not valid YAML: did not find expected node content"}},
 		{"duplicate key", baseT + "    image: other\n", []string{`test.yaml:12: not valid YAML: mapping key "image" already defined at line 10`}},
@@ -257,23 +261,35 @@ func TestParseErrors(t *testing.T) {
 			[]string{`test.yaml:12: templates[0].dns[0]: "dns.google" is not an IP address`}},
 		{"bad extraHosts", baseT + "    extraHosts: [\"ci=10.0.0.1\"]\n",
 			[]string{`test.yaml:12: templates[0].extraHosts[0]: "ci=10.0.0.1": want host:ip`}},
+		{"extraHosts with a bad address", baseT + "    extraHosts: [\"ci:10.0.0.300\"]\n",
+			[]string{`test.yaml:12: templates[0].extraHosts[0]: "ci:10.0.0.300": "10.0.0.300" is not an IP address or host-gateway`}},
+		{"empty groupAdd entry", baseT + "    groupAdd: [\"\"]\n",
+			[]string{`test.yaml:12: templates[0].groupAdd[0]: empty entry: expected a group name or id`}},
+		{"tiny cpus", baseT + "    cpus: 0.0001\n",
+			[]string{`test.yaml:12: templates[0].cpus: cpus 0.0001 is too small (at least 0.001)`}},
+		{"unreadable publicKeyFile", strings.Replace(baseT, "launcher: inbound", "launcher: ssh", 1) + "    ssh:\n      credentialsId: k\n      publicKeyFile: /nonexistent/agent.pub\n",
+			[]string{`test.yaml:14: templates[0].ssh.publicKeyFile: cannot read public key: open /nonexistent/agent.pub: no such file or directory`}},
+		{"jenkins url with a bad port", strings.Replace(baseT, "https://ci.example.com/", "https://ci.example.com:0/", 1),
+			[]string{`test.yaml:2: jenkins.url: invalid URL "https://ci.example.com:0/": bad port`}},
+		{"empty user", baseT + "    user: \"\"\n",
+			[]string{`test.yaml:12: templates[0].user: empty user; leave the key out for the image's user`}},
 		{"bad capability", baseT + "    capAdd: [\"NET ADMIN\"]\n",
 			[]string{`test.yaml:12: templates[0].capAdd[0]: "NET ADMIN" is not a capability name`}},
-
-		// Credentials.
-		{"no token anywhere", baseT, nil}, // env set below
 	}
-	for _, tt := range tests {
+}
+
+func TestParseErrors(t *testing.T) {
+	for _, tt := range parseErrorCases() {
 		t.Run(tt.name, func(t *testing.T) {
-			env := tokenEnv
-			want := tt.want
-			if tt.name == "no token anywhere" {
-				env = envOf(nil)
-				want = []string{`test.yaml:1: jenkins: no Jenkins API token: looked in jenkins.tokenFile (not set), $BERTH_JENKINS_TOKEN (not set) and the systemd credential jenkins-token ($CREDENTIALS_DIRECTORY is not set)`}
-			}
-			mustFail(t, tt.yaml, env, want...)
+			mustFail(t, tt.yaml, tokenEnv, tt.want...)
 		})
 	}
+}
+
+func TestNoCredential(t *testing.T) {
+	mustFail(t, baseT, envOf(nil), `test.yaml:1: jenkins: no Jenkins API token: looked in jenkins.tokenFile (not set), `+
+		`$BERTH_JENKINS_TOKEN (not set) and the systemd credential jenkins-token ($CREDENTIALS_DIRECTORY is not set); `+
+		`no password either (jenkins.passwordFile, $BERTH_JENKINS_PASSWORD, credential jenkins-password)`)
 }
 
 func TestErrorType(t *testing.T) {
