@@ -10,7 +10,8 @@
 //     secrets written in clear, and the YAML type of every value. Because it
 //     walks the file's own nodes it reports key paths in the file's camelCase
 //     (viper folds keys to lower case) and with line numbers;
-//   - build_*.go decode viper's settings into the raw structs, apply defaults
+//   - build.go, build_hosts.go and build_templates.go (with the helpers in
+//     values.go) decode viper's settings into the raw structs, apply defaults
 //     and check values (durations, URLs, enums, caps, names, references);
 //   - secrets.go resolves the Jenkins token or password from a file, the
 //     environment or a systemd credential.
@@ -22,7 +23,8 @@
 //
 // and Load returns all problems found, joined. Things that are legal but
 // probably unwanted (TLS verification off, a cap of 0, a template with the
-// Docker socket) are returned as warnings by Config.Warnings.
+// Docker socket) are returned as warnings by Config.Warnings. Redacted
+// renders the effective configuration, without secrets, for `berth check`.
 //
 // User data never goes into map keys: viper lower-cases keys, so env and
 // containerLabels are lists of KEY=value strings, and their case is kept.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -33,7 +34,12 @@ const maxFileSize = 1 << 20
 func Load(path string, env func(string) string) (*Config, error) {
 	data, err := readFile(path)
 	if err != nil {
-		return nil, &Error{File: path, Msg: err.Error(), Err: err}
+		msg := err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			msg = pe.Err // the file is named once, in front
+		}
+		return nil, &Error{File: path, Msg: "cannot read: " + msg.Error(), Err: err}
 	}
 	return Parse(path, data, env)
 }
@@ -41,15 +47,15 @@ func Load(path string, env func(string) string) (*Config, error) {
 func readFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("read config: %w", err)
+		return nil, err
 	}
 	if len(data) > maxFileSize {
-		return nil, fmt.Errorf("read config: larger than %d bytes", maxFileSize)
+		return nil, fmt.Errorf("larger than %d bytes", maxFileSize)
 	}
 	return data, nil
 }

@@ -273,7 +273,7 @@ func TestRelativeFilesResolveAgainstConfigDir(t *testing.T) {
 func TestLoadMissingFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nope.yaml")
 	_, err := Load(path, tokenEnv)
-	if !errors.Is(err, fs.ErrNotExist) || !strings.HasPrefix(err.Error(), path+": ") {
+	if !errors.Is(err, fs.ErrNotExist) || err.Error() != path+": cannot read: no such file or directory" {
 		t.Errorf("Load(missing) = %v; want a not-exist error naming the file", err)
 	}
 }
