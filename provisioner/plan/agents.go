@@ -33,47 +33,61 @@ func (p *planner) ours(n *Node) bool {
 
 // collectAgents joins nodes, containers and in-flight actions by node name.
 func (p *planner) collectAgents() {
-	add := func(a *agent) *agent {
-		p.agents = append(p.agents, a)
-		if a.name != "" {
-			p.byName[a.name] = a
+	// One allocation for all agents: at most one per node, container and
+	// flight.
+	store := make([]agent, 0, len(p.s.Nodes)+len(p.s.Containers)+len(p.s.InFlight))
+	add := func(a agent) *agent {
+		store = append(store, a)
+		ap := &store[len(store)-1]
+		p.agents = append(p.agents, ap)
+		if ap.name != "" {
+			p.byName[ap.name] = ap
 		}
-		return a
+		return ap
 	}
+	p.agents = make([]*agent, 0, cap(store))
 	if p.s.NodesOK {
 		for i := range p.s.Nodes {
 			n := &p.s.Nodes[i]
-			p.nodes[n.Name] = n
 			if n.Placeholder {
 				p.placeholder = true
 			}
 			if p.ours(n) {
-				add(&agent{name: n.Name, node: n, template: n.Managed.Template, host: n.Managed.Host})
+				add(agent{name: n.Name, node: n, template: n.Managed.Template, host: n.Managed.Host})
 			}
 		}
 	}
 
-	ctrs := make([]*Container, len(p.s.Containers))
+	// Containers in input order; when two carry the same node name, the one
+	// first by (host, id) belongs to the agent and the other is on its own.
+	var extra []*Container
 	for i := range p.s.Containers {
-		ctrs[i] = &p.s.Containers[i]
-	}
-	slices.SortFunc(ctrs, func(a, b *Container) int {
-		return cmp.Or(cmp.Compare(a.Host, b.Host), cmp.Compare(a.ID, b.ID))
-	})
-	for _, c := range ctrs {
+		c := &p.s.Containers[i]
 		a := p.byName[c.Node]
 		switch {
-		case c.Node == "" || (a != nil && a.ctr != nil):
-			a = add(&agent{})
+		case c.Node == "":
+			extra = append(extra, c)
+			continue
 		case a == nil:
-			a = add(&agent{name: c.Node})
+			a = add(agent{name: c.Node})
+		case a.ctr != nil:
+			if ctrLess(a.ctr, c) {
+				extra = append(extra, c)
+				continue
+			}
+			extra = append(extra, a.ctr)
 		}
 		a.ctr = c
 		a.host = c.Host
-		if a.template == "" {
+		if a.node == nil {
 			a.template = c.Template
 		}
-		p.byCtr[c.ID] = a
+	}
+	slices.SortFunc(extra, func(a, b *Container) int {
+		return cmp.Or(cmp.Compare(a.Host, b.Host), cmp.Compare(a.ID, b.ID))
+	})
+	for _, c := range extra {
+		add(agent{ctr: c, host: c.Host, template: c.Template})
 	}
 
 	flights := make([]*InFlight, len(p.s.InFlight))
@@ -92,23 +106,27 @@ func (p *planner) collectAgents() {
 		}
 		a := p.byName[f.Node]
 		if a == nil && f.Container != "" {
-			a = p.byCtr[f.Container]
+			a = p.agentByContainer(f.Container)
 		}
 		if a == nil {
 			if f.Node == "" && f.Kind != Start {
 				continue // nothing of ours it could touch
 			}
-			a = add(&agent{name: f.Node, template: f.Template, host: f.Host})
+			a = add(agent{name: f.Node, template: f.Template, host: f.Host})
 		}
 		if a.flight == nil || (f.Kind == Start && a.flight.Kind != Start) {
 			a.flight = f
 		}
 	}
 
+	var last string
+	var lastTmpl *config.Template
 	for _, a := range p.agents {
-		if t, ok := p.cfg.Template(a.template); ok {
-			a.tmpl = t
+		if a.template != last || lastTmpl == nil {
+			last = a.template
+			lastTmpl, _ = p.cfg.Template(a.template)
 		}
+		a.tmpl = lastTmpl
 	}
 	slices.SortStableFunc(p.agents, func(a, b *agent) int {
 		if (a.name == "") != (b.name == "") {
@@ -117,18 +135,36 @@ func (p *planner) collectAgents() {
 			}
 			return -1
 		}
-		if c := cmp.Compare(a.name, b.name); c != 0 {
-			return c
-		}
-		var ah, ai, bh, bi string
-		if a.ctr != nil {
-			ah, ai = a.ctr.Host, a.ctr.ID
-		}
-		if b.ctr != nil {
-			bh, bi = b.ctr.Host, b.ctr.ID
-		}
-		return cmp.Or(cmp.Compare(ah, bh), cmp.Compare(ai, bi))
+		return cmp.Compare(a.name, b.name)
 	})
+}
+
+// ctrLess orders containers by host, then id.
+func ctrLess(a, b *Container) bool {
+	return cmp.Or(cmp.Compare(a.Host, b.Host), cmp.Compare(a.ID, b.ID)) < 0
+}
+
+// agentByContainer finds the agent holding container id.
+func (p *planner) agentByContainer(id string) *agent {
+	for _, a := range p.agents {
+		if a.ctr != nil && a.ctr.ID == id {
+			return a
+		}
+	}
+	return nil
+}
+
+// node returns the Jenkins node called name, berth's or not.
+func (p *planner) node(name string) *Node {
+	if a := p.byName[name]; a != nil && a.node != nil {
+		return a.node
+	}
+	for i := range p.s.Nodes {
+		if p.s.Nodes[i].Name == name {
+			return &p.s.Nodes[i]
+		}
+	}
+	return nil
 }
 
 // startInFlight reports whether a Start for the agent is in flight.

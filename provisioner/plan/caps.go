@@ -114,14 +114,6 @@ func (p *planner) reserve(t *config.Template, host string) {
 	p.use.tmpl[t.Name]++
 }
 
-// capsText shows the counts after a start, for its reason.
-func (p *planner) capsText(t *config.Template, h *config.DockerHost) string {
-	return fmt.Sprintf("%s %s, %s %s, total %s",
-		t.Name, ofCap(p.use.tmpl[t.Name], t.InstanceCap),
-		h.Name, ofCap(p.use.host[h.Name], h.MaxContainers),
-		ofCap(p.use.global, p.cfg.MaxContainers))
-}
-
 // recordHostCounts remembers, for every host that listed, what it holds now
 // including starts in flight and the starts of this plan: that is the most
 // the host can hold while its listing fails, because berth starts nothing on

@@ -49,10 +49,13 @@ type hold struct {
 	reason string
 }
 
-// startInfo is what a start's reason needs besides its group's totals.
+// startInfo is what a start's reason needs besides its group's totals:
+// the counts against each cap right after the start.
 type startInfo struct {
-	g    *group
-	caps string
+	g                 *group
+	t                 *config.Template
+	h                 *config.DockerHost
+	tmpl, host, total int
 }
 
 // planDemand matches waiting items to supply and plans the starts.
@@ -121,7 +124,7 @@ func (p *planner) resolve(g *group, sup *supply) {
 // resolveNode handles an item for which Jenkins named a node, not a label.
 func (p *planner) resolveNode(g *group, sup *supply) {
 	name := g.d.Node
-	n := p.nodes[name]
+	n := p.node(name)
 	switch {
 	case n != nil && n.Placeholder:
 		g.blocked = "waiting for berth's placeholder node " + name + ", which never runs builds"
@@ -193,13 +196,15 @@ func (p *planner) serve(groups []*group, sup *supply) {
 			continue
 		}
 		p.reserve(g.first, host.Name)
-		s := &slot{fresh: true, start: len(p.starts), free: capacity(g.first)}
+		s := p.newSlot()
+		s.fresh, s.start, s.free = true, len(p.starts), capacity(g.first)
 		pl.slots = append(pl.slots, s)
 		pl.free += s.free
 		pl.starting++
 		p.starts = append(p.starts, Action{Kind: Start, Template: g.first.Name, Host: host.Name})
 		p.startFor = append(p.startFor, s)
-		info = append(info, startInfo{g: g, caps: p.capsText(g.first, host)})
+		info = append(info, startInfo{g: g, t: g.first, h: host,
+			tmpl: p.use.tmpl[g.first.Name], host: p.use.host[host.Name], total: p.use.global})
 		p.takeStarting(g, it.id)
 	}
 	// A held item may still fit on a multi-executor agent started for a
@@ -229,7 +234,7 @@ func (p *planner) serve(groups []*group, sup *supply) {
 	for i := range p.starts {
 		st := &p.starts[i]
 		st.Items = p.startFor[i].items
-		st.Reason = startReason(info[i].g, st, info[i].caps)
+		st.Reason = p.startReason(&info[i])
 	}
 	for _, g := range groups {
 		p.unserve(g.d.Key, g.held)
@@ -237,6 +242,16 @@ func (p *planner) serve(groups []*group, sup *supply) {
 	slices.SortStableFunc(p.unserved, func(a, b Unserved) int {
 		return cmp.Compare(a.Items[0], b.Items[0])
 	})
+}
+
+// newSlot returns a zero slot, allocated in blocks.
+func (p *planner) newSlot() *slot {
+	if len(p.slots) == 0 {
+		p.slots = make([]slot, 32)
+	}
+	s := &p.slots[0]
+	p.slots = p.slots[1:]
+	return s
 }
 
 // spareFresh reports whether an agent this plan starts has an executor no

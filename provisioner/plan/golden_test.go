@@ -281,7 +281,7 @@ func render(b *bytes.Buffer, i int, step scStep, res Result) {
 	slices.Sort(names)
 	for _, n := range names {
 		bo := res.State.Backoff[n]
-		fmt.Fprintf(b, "  backoff %s: %d failures, step %d, until +%s; last: %s\n", n, bo.Failures, bo.Step, bo.Until.Sub(t0), bo.LastReason)
+		fmt.Fprintf(b, "  backoff %s: %d %s, step %d, until +%s; last: %s\n", n, bo.Failures, plural(bo.Failures, "failure", "failures"), bo.Step, bo.Until.Sub(t0), bo.LastReason)
 	}
 }
 

@@ -16,9 +16,7 @@ func Plan(s Snapshot, st State) Result {
 		cfg:     s.Config,
 		now:     s.Now,
 		st:      st.clone(),
-		nodes:   make(map[string]*Node, len(s.Nodes)),
 		byName:  make(map[string]*agent, len(s.Nodes)+len(s.Containers)),
-		byCtr:   make(map[string]*agent, len(s.Containers)),
 		listed:  make(map[string]bool, len(s.Hosts)),
 		stepped: make(map[string]bool),
 	}
@@ -60,10 +58,8 @@ type planner struct {
 	now time.Time
 	st  State
 
-	nodes       map[string]*Node // all nodes by name (when NodesOK)
-	agents      []*agent         // berth's agents, by node name
+	agents      []*agent // berth's agents, by node name
 	byName      map[string]*agent
-	byCtr       map[string]*agent
 	listed      map[string]bool // configured hosts that listed this cycle
 	placeholder bool            // a placeholder node exists
 	// placeholderInFlight: the executor is creating it.
@@ -76,6 +72,7 @@ type planner struct {
 	actions  []Action // on existing agents, in agent order
 	starts   []Action // new agents, in queue order
 	startFor []*slot  // the slot each start created, parallel to starts
+	slots    []slot   // unused slots, see newSlot
 	unserved []Unserved
 }
 

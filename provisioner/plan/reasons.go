@@ -3,7 +3,6 @@ package plan
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/config"
@@ -24,26 +23,45 @@ func demandLabel(d *Demand) string {
 	return "(no label)"
 }
 
-// startReason explains a Start: what its group waits for, how it is served,
-// and the caps after the start, e.g.
+// startReason explains a Start: what its group waits for, how its items
+// are served, and the counts against the caps right after the start, e.g.
 //
 //	linux&&docker: 3 waiting, 1 starting, 2 new → start linux on h1 (linux 2/4, h1 3/∞, total 5/20)
-func startReason(g *group, a *Action, caps string) string {
-	var b strings.Builder
-	b.WriteString(g.label)
-	b.WriteString(": ")
-	b.WriteString(strconv.Itoa(g.waiting))
-	b.WriteString(" waiting")
+//
+// It is built in one buffer: a plan may hold hundreds of starts.
+func (p *planner) startReason(si *startInfo) string {
+	g := si.g
+	b := make([]byte, 0, 128)
+	b = append(b, g.label...)
+	b = append(b, ": "...)
+	b = strconv.AppendInt(b, int64(g.waiting), 10)
+	b = append(b, " waiting"...)
 	for _, part := range [...]struct {
 		n    int
 		name string
-	}{{g.idle, "idle"}, {g.starting, "starting"}, {g.fresh, "new"}, {len(g.held), "held"}} {
+	}{{g.idle, " idle"}, {g.starting, " starting"}, {g.fresh, " new"}, {len(g.held), " held"}} {
 		if part.n > 0 {
-			fmt.Fprintf(&b, ", %d %s", part.n, part.name)
+			b = append(b, ", "...)
+			b = strconv.AppendInt(b, int64(part.n), 10)
+			b = append(b, part.name...)
 		}
 	}
-	fmt.Fprintf(&b, " → start %s on %s (%s)", a.Template, a.Host, caps)
-	return b.String()
+	b = append(b, " → start "...)
+	b = append(b, si.t.Name...)
+	b = append(b, " on "...)
+	b = append(b, si.h.Name...)
+	b = append(b, " ("...)
+	b = append(b, si.t.Name...)
+	b = append(b, ' ')
+	b = appendOfCap(b, si.tmpl, si.t.InstanceCap)
+	b = append(b, ", "...)
+	b = append(b, si.h.Name...)
+	b = append(b, ' ')
+	b = appendOfCap(b, si.host, si.h.MaxContainers)
+	b = append(b, ", total "...)
+	b = appendOfCap(b, si.total, p.cfg.MaxContainers)
+	b = append(b, ')')
+	return string(b)
 }
 
 // unknownReason explains an item whose label berth cannot tell.
@@ -62,12 +80,14 @@ func exitText(c *Container) string {
 	return fmt.Sprintf("exited with code %d", c.ExitCode)
 }
 
-// ofCap shows a count against a cap: "3/4", or "3/∞" without a cap.
-func ofCap(n, limit int) string {
+// appendOfCap shows a count against a cap: "3/4", or "3/∞" without a cap.
+func appendOfCap(b []byte, n, limit int) []byte {
+	b = strconv.AppendInt(b, int64(n), 10)
+	b = append(b, '/')
 	if limit == config.NoLimit {
-		return strconv.Itoa(n) + "/∞"
+		return append(b, "∞"...)
 	}
-	return strconv.Itoa(n) + "/" + strconv.Itoa(limit)
+	return strconv.AppendInt(b, int64(limit), 10)
 }
 
 // elapsed shows a measured duration, to the second once it is that long.
