@@ -2,8 +2,8 @@ package jenkinssim_test
 
 import (
 	"encoding/json"
-	"html"
 	"encoding/xml"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
