@@ -332,3 +332,21 @@ func TestDemandHeldItemTakesSpareExecutorOfLaterStart(t *testing.T) {
 	checkActions(t, res, "start heavy@h1 [2 1]")
 	checkNoUnserved(t, res)
 }
+
+func TestDemandAgentCountedOnce(t *testing.T) {
+	// The start is still in flight but the node is online already: one
+	// executor, not two.
+	s := newSnap(tmpl("linux", "linux"))
+	agentPair(&s, "berth-1", "linux", "h1", 5*time.Second)
+	s.InFlight = []InFlight{{Kind: Start, Node: "berth-1", Template: "linux", Host: "h1"}}
+	s.Demand = []Demand{want(t, "linux", 1, 2)}
+	checkActions(t, Plan(s, running()), "start linux@h1 [2]")
+}
+
+func TestDemandAgentBeingRetiredIsNoSupply(t *testing.T) {
+	s := newSnap(tmpl("linux", "linux"))
+	agentPair(&s, "berth-1", "linux", "h1", time.Hour)
+	s.InFlight = []InFlight{{Kind: Retire, Node: "berth-1", Container: "c-berth-1", Host: "h1"}}
+	s.Demand = []Demand{want(t, "linux", 1)}
+	checkActions(t, Plan(s, running()), "start linux@h1 [1]")
+}

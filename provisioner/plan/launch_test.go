@@ -183,3 +183,25 @@ func TestLaunchUnconfiguredHostFromFirstSighting(t *testing.T) {
 	res = Plan(s, res.State)
 	checkActions(t, res, "remove berth-1")
 }
+
+// TestLaunchHostDownLeftAlone: an agent whose host does not list is left
+// alone, even offline past its launch timeout: its container may be fine.
+func TestLaunchHostDownLeftAlone(t *testing.T) {
+	s := newSnap(tmpl("linux", "linux"))
+	agentPair(&s, "berth-1", "linux", "h1", time.Hour)
+	res := Plan(s, running()) // online
+	s.Hosts[0].Listed = false
+	s.Containers = nil
+	s.Nodes[0].Online = false
+	for _, at := range []time.Duration{time.Second, 5 * time.Minute} {
+		s.Now = t0.Add(at)
+		res = Plan(s, res.State)
+		checkActions(t, res)
+	}
+	// The host is back and the agent still offline: now it goes.
+	s.Hosts[0].Listed = true
+	s.Containers = []Container{ctr("h1", "berth-1", "linux", time.Hour)}
+	s.Now = t0.Add(6 * time.Minute)
+	res = Plan(s, res.State)
+	checkActions(t, res, "remove berth-1 c-berth-1")
+}

@@ -146,3 +146,15 @@ func TestPlaceholderNeverReaped(t *testing.T) {
 		s.Draining = i > 5
 	}
 }
+
+// TestOrphanNodeOnUnconfiguredHost: the containers of a host that left the
+// configuration cannot be seen, so its nodes are not orphans.
+func TestOrphanNodeOnUnconfiguredHost(t *testing.T) {
+	s := newSnap(tmpl("linux", "linux"))
+	s.Nodes = []Node{agentNode(&s, "berth-1", "linux", "gone")}
+	s.Nodes[0].Busy = 1
+	res := Plan(s, running())
+	s.Now = t0.Add(time.Hour)
+	res = Plan(s, res.State)
+	checkActions(t, res)
+}

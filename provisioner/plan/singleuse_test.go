@@ -54,3 +54,13 @@ func TestSingleUseUsedIsNoSupply(t *testing.T) {
 	res := Plan(s, st)
 	checkActions(t, res, "retire berth-1 c-berth-1", "start once@h1 [7]")
 }
+
+func TestSingleUseOnlineAgentTakesOneBuild(t *testing.T) {
+	one := tmpl("once", "linux")
+	one.SingleUse, one.Executors = true, 3
+	s := newSnap(one)
+	agentPair(&s, "berth-1", "once", "h1", time.Minute)
+	s.Demand = []Demand{want(t, "linux", 1, 2)}
+	// berth-1 has three idle executors but takes one build.
+	checkActions(t, Plan(s, running()), "start once@h1 [2]")
+}

@@ -95,8 +95,8 @@ func (p *planner) buildSupply(atoms map[string]struct{}) *supply {
 		tmpl := ""
 		if p.ours(n) {
 			a = p.byName[n.Name]
-			if a == nil || a.acted || p.s.Draining {
-				continue // draining retires idle agents
+			if a == nil || a.acted || p.s.Draining || (a.flight != nil && a.flight.Kind != Start) {
+				continue // being retired or removed; draining retires idle agents
 			}
 			tmpl = a.template
 			if a.tmpl != nil && a.tmpl.SingleUse {
@@ -158,12 +158,15 @@ func (p *planner) starting(a *agent) bool {
 	if a.acted || a.tmpl == nil || (a.ctr != nil && a.ctr.Exited) {
 		return false
 	}
+	n := a.node
+	as := p.agentState(a)
+	if (n != nil && (n.Online || n.TemporarilyOffline)) || as.WasOnline {
+		return false // online: idle supply, not starting supply
+	}
 	if a.startInFlight() {
 		return true
 	}
-	n := a.node
-	as := p.agentState(a)
-	if n == nil || n.Online || n.TemporarilyOffline || as.WasOnline {
+	if n == nil {
 		return false
 	}
 	var since time.Time
