@@ -19,8 +19,9 @@ type agent struct {
 	node     *Node
 	ctr      *Container
 	flight   *InFlight
-	// acted is set once this plan has an action for the agent.
-	acted bool
+	// acted is set once this plan has an action for the agent, action.
+	acted  bool
+	action *Action
 	// claimed counts the node's executors that waiting demand was matched
 	// to in this plan; a claimed node is not retired.
 	claimed int

@@ -113,9 +113,12 @@ func (p *planner) resolve(g *group, sup *supply) {
 		}
 	}
 	if g.first == nil {
-		if expr == nil {
+		switch {
+		case len(p.cfg.Templates) == 0:
+			g.noTmpl = "no templates are configured"
+		case expr == nil:
 			g.noTmpl = "no template takes builds without a label (every template is exclusive)"
-		} else {
+		default:
 			g.noTmpl = "no template's labels match " + expr.String()
 		}
 	}

@@ -39,8 +39,12 @@
 // once; a container without a node (RemoveContainer) and a node without a
 // container (DeleteNode) are removed after orphanGrace.
 //
-// # Rules, one file each
+// # Files
 //
+//   - snapshot.go, action.go, state.go: the input, the output and the
+//     memory between cycles; plan.go: the order in which rules run.
+//   - agents.go: a node, a container and an action in flight with the same
+//     name are one agent.
 //   - demand.go, supply.go: waiting builds, oldest first, take idle
 //     executors, then starting agents, then new agents of the first template
 //     in configuration order that serves their label.
@@ -51,6 +55,7 @@
 //   - backoff.go: failures pause a template (10s doubling to 5m), then one
 //     start at a time until an agent comes online.
 //   - idle.go, singleuse.go, launch.go, orphans.go: reaping and repair.
+//   - reasons.go: the wording of reasons.
 //
 // Nothing is decided about an agent with an action in flight, about the
 // agents of a host whose listing failed, or, when the Jenkins nodes could

@@ -55,6 +55,9 @@ func (p *planner) place(t *config.Template) (*config.DockerHost, string) {
 		return best, ""
 	}
 	if len(why) == 0 {
+		if len(t.Hosts) == 0 {
+			return nil, "no docker hosts are configured"
+		}
 		return nil, fmt.Sprintf("template %s: none of its docker hosts (%s) is configured", t.Name, strings.Join(t.Hosts, ", "))
 	}
 	return nil, fmt.Sprintf("template %s: no room on its docker hosts: %s", t.Name, strings.Join(why, ", "))

@@ -48,6 +48,11 @@ func Plan(s Snapshot, st State) Result {
 
 	p.recordHostCounts()
 	p.prune()
+	for _, a := range p.agents {
+		if a.action != nil {
+			p.actions = append(p.actions, *a.action)
+		}
+	}
 	return Result{Actions: append(p.actions, p.starts...), Unserved: p.unserved, State: p.st}
 }
 
@@ -69,7 +74,7 @@ type planner struct {
 	use      usage
 	tmplSets map[string]label.Set // template labels, by template name
 
-	actions  []Action // on existing agents, in agent order
+	actions  []Action // the placeholder's, then existing agents' in agent order
 	starts   []Action // new agents, in queue order
 	startFor []*slot  // the slot each start created, parallel to starts
 	slots    []slot   // unused slots, see newSlot
@@ -109,7 +114,7 @@ func (p *planner) act(a *agent, kind Kind, reason string) {
 		}
 	}
 	a.acted = true
-	p.actions = append(p.actions, act)
+	a.action = &act
 }
 
 // hostDown reports a configured host whose listing failed this cycle:
