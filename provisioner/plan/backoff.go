@@ -125,8 +125,10 @@ func (p *planner) backoffBlock(t *config.Template, starting int) string {
 		return ""
 	}
 	if p.now.Before(b.Until) {
-		return fmt.Sprintf("template %s backing off until %s (%s more) after %d %s; last: %s",
-			t.Name, b.Until.UTC().Format(time.RFC3339), b.Until.Sub(p.now), b.Failures, plural(b.Failures, "failure", "failures"), b.LastReason)
+		// No countdown in the text: the reason must stay the same from cycle
+		// to cycle, so that it is logged once, when it changes.
+		return fmt.Sprintf("template %s backing off until %s after %d %s; last: %s",
+			t.Name, b.Until.UTC().Format(time.RFC3339), b.Failures, plural(b.Failures, "failure", "failures"), b.LastReason)
 	}
 	if starting > 0 {
 		return fmt.Sprintf("template %s recovering after %d %s (last: %s): one start at a time until an agent comes online",

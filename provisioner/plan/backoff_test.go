@@ -29,7 +29,7 @@ func TestBackoffAfterFailedStart(t *testing.T) {
 	// The other template carries on.
 	checkActions(t, res, "start other@h1 [4]")
 	checkUnserved(t, res, "linux", []int64{1, 2, 3},
-		"template linux backing off until 2026-01-01T12:00:10Z (10s more) after 1 failure; last: start failed: image not found")
+		"template linux backing off until 2026-01-01T12:00:10Z after 1 failure; last: start failed: image not found")
 
 	// The pause is over: one start, not three.
 	s.Outcomes = nil
@@ -145,5 +145,23 @@ func TestBackoffIgnoresOtherOutcomes(t *testing.T) {
 	res := Plan(s, running())
 	if len(res.State.Backoff) != 0 {
 		t.Errorf("back-off %+v", res.State.Backoff)
+	}
+}
+
+// The reporter logs an unserved reason when its text changes, so a back-off
+// must read the same in every cycle of its pause.
+func TestBackoffReasonStableDuringPause(t *testing.T) {
+	s := newSnap(tmpl("linux", "linux"))
+	s.Outcomes = []Outcome{failedStart("linux", "image not found")}
+	s.Demand = []Demand{want(t, "linux", 1)}
+	res := Plan(s, running())
+	first := res.Unserved
+	s.Outcomes = nil
+	for _, dt := range []time.Duration{time.Second, 4 * time.Second, 9 * time.Second} {
+		s.Now = t0.Add(dt)
+		res = Plan(s, res.State)
+		if len(res.Unserved) != 1 || len(first) != 1 || res.Unserved[0].Reason != first[0].Reason {
+			t.Fatalf("at +%s the reason changed: %+v, first %+v", dt, res.Unserved, first)
+		}
 	}
 }
