@@ -86,6 +86,16 @@ func (s *Sim) sshLaunch(ctx context.Context, n *node, gen int, l *SSHLauncher, c
 	}
 	var stderr bytes.Buffer
 	sess.Stderr = &stderr
+	// The plugin pipes the remoting channel through the process's stdin and
+	// stdout for as long as the agent lives: stdin stays open. (A nil Stdin
+	// would make x/crypto/ssh send EOF at once, and a remoting process, or
+	// berth's test agent, exits on EOF.) Client.Close ends it.
+	if _, err := sess.StdinPipe(); err != nil {
+		s.launchLogf(n, gen, "ERROR: %v", err)
+		_ = client.Close()
+		s.launchFailed(n, gen)
+		return
+	}
 	cmd := agentCommand(l, n.remoteFS)
 	s.launchLogf(n, gen, "%s [SSH] Starting agent process: %s", sshTimestamp(), cmd)
 	if err := sess.Start(cmd); err != nil {
