@@ -277,8 +277,9 @@ func (s *Sim) progress(ex *execution) int {
 	return min(p, 99)
 }
 
-// monitorData is Computer.getMonitorData: the node monitors' last readings, null for a
-// computer that is not connected.
+// monitorData is Computer.getMonitorData: the node monitors' last readings (kept after a
+// disconnection, as Jenkins keeps them until the next monitoring round), null for a computer
+// that never connected.
 func (s *Sim) monitorData(c *computer) *omap {
 	m := &omap{}
 	keys := []string{
@@ -289,7 +290,7 @@ func (s *Sim) monitorData(c *computer) *omap {
 		"hudson.node_monitors.ResponseTimeMonitor",
 		"hudson.node_monitors.ClockMonitor",
 	}
-	if c.node.builtIn || c.ch != nil {
+	if c.node.builtIn || c.everConnected {
 		at := s.now().UnixMilli()
 		fs := c.node.remoteFS
 		if c.node.builtIn {

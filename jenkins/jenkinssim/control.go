@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"sort"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 )
@@ -59,6 +60,21 @@ func (s *Sim) QueueBuild(jobName string, params map[string]string) (int64, error
 	}
 	it, _ := s.scheduleLocked(j.task, j.quiet, ps, timerCause())
 	return it.id, nil
+}
+
+// SetJobDuration changes how long the job's builds run; builds that start afterwards use it.
+func (s *Sim) SetJobDuration(jobName string, d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("jenkinssim: set duration of %q: negative duration %v", jobName, d)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	j := s.jobs[jobName]
+	if j == nil {
+		return fmt.Errorf("jenkinssim: set duration of %q: no such job", jobName)
+	}
+	j.duration = d
+	return nil
 }
 
 // CancelQueueItem cancels a queued item, as POST /queue/cancelItem does.

@@ -133,6 +133,7 @@ func (s *Sim) DeleteNode(name string) error {
 func (s *Sim) setChannelLocked(n *node, ch *channel) {
 	c := n.comp
 	c.ch = ch
+	c.everConnected = true
 	c.offlineCause = nil
 	c.numRetryAttempt = 0
 	c.connecting = false

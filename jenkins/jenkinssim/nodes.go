@@ -179,6 +179,8 @@ type computer struct {
 	cancelLaunch func()
 	// launchGen numbers launches, so that a superseded launch changes nothing.
 	launchGen int
+	// everConnected keeps the node monitors' last readings after a disconnection.
+	everConnected bool
 }
 
 // channel is a connected agent: an inbound WebSocket or an SSH session.

@@ -27,6 +27,9 @@ type Options struct {
 	BuiltInMode Mode
 	// BuiltInLabels is the built-in node's labelString (it always carries "built-in" too).
 	BuiltInLabels string
+	// SystemMessage is the controller's system message, exported as the root's description
+	// (null when empty).
+	SystemMessage string
 	// LeftItemTTL is how long items that left the queue stay readable under
 	// /queue/item/N/. Default 5 minutes (Jenkins' Queue.leftItems).
 	LeftItemTTL time.Duration

@@ -11,7 +11,11 @@ func (s *Sim) rootBean() (*bean, bool) {
 	b.add("nodeDescription", bn.description)
 	b.addVis("nodeName", 999, "")
 	b.add("numExecutors", bn.numExec)
-	b.add("description", nil)
+	if s.opts.SystemMessage != "" {
+		b.add("description", s.opts.SystemMessage)
+	} else {
+		b.add("description", nil)
+	}
 	b.lazy("jobs", visDefault, func() any {
 		var out []any
 		for _, j := range s.sortedJobsLocked() {
