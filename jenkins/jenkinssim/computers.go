@@ -1,8 +1,10 @@
 package jenkinssim
 
 import (
+	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 )
 
@@ -104,9 +106,39 @@ func (s *Sim) handleComputer(w http.ResponseWriter, r *http.Request, a *authn, s
 		redirect(w, base+"log")
 	case "jenkins-agent.jnlp", "slave-agent.jnlp":
 		s.serveJNLP(w, r, a, name)
+	case "logText", "progressiveLog":
+		if rest[0] == "logText" && (len(rest) != 2 || rest[1] != "progressiveText") {
+			s.notFound(w, a)
+			return
+		}
+		s.serveLaunchLog(w, r, name)
 	default:
 		s.notFound(w, a)
 	}
+}
+
+// serveLaunchLog is Computer.getLogText().doProgressText: the agent's log (here the SSH launch
+// log) from byte ?start=, with X-Text-Size and X-More-Data (a computer's log is never
+// complete).
+func (s *Sim) serveLaunchLog(w http.ResponseWriter, r *http.Request, name string) {
+	s.mu.Lock()
+	var text string
+	if n := s.computerNodeLocked(name); n != nil {
+		for _, l := range n.comp.launchLog {
+			text += l + "\n"
+		}
+	}
+	s.mu.Unlock()
+	start, err := strconv.ParseInt(r.URL.Query().Get("start"), 10, 64)
+	if err != nil || start < 0 || start > int64(len(text)) {
+		start = 0
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/plain;charset=UTF-8")
+	h.Set("X-Text-Size", strconv.Itoa(len(text)))
+	h.Set("X-More-Data", "true")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, text[start:])
 }
 
 // computerNodeLocked is Jenkins.getComputer: "(built-in)" (or the old "(master)") names the

@@ -274,8 +274,15 @@ func (s *Sim) jobBean(j *job) *bean {
 		h.addVis("description", 2, desc).addVis("iconClassName", 2, cls).addVis("iconUrl", 2, img).addVis("score", 2, score)
 		return []any{h}
 	})
-	qi := s.jobQueueItemLocked(j)
-	b.add("inQueue", qi != nil)
+	var qi *item
+	looked := false
+	queueItem := func() *item {
+		if !looked {
+			qi, looked = s.jobQueueItemLocked(j), true
+		}
+		return qi
+	}
+	b.lazy("inQueue", visDefault, func() any { return queueItem() != nil })
 	b.add("keepDependencies", false)
 	b.lazy("lastBuild", visDefault, func() any { return runRef(j.lastBuild()) })
 	b.lazy("lastCompletedBuild", visDefault, func() any { return runRef(j.runFor("lastCompletedBuild")) })
@@ -292,10 +299,10 @@ func (s *Sim) jobBean(j *job) *bean {
 		return []any{}
 	})
 	b.lazy("queueItem", visDefault, func() any {
-		if qi == nil {
-			return nil
+		if it := queueItem(); it != nil {
+			return s.itemBean(it)
 		}
-		return s.itemBean(qi)
+		return nil
 	})
 	b.add("concurrentBuild", j.concurrent)
 	b.add("disabled", false)

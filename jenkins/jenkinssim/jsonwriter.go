@@ -114,7 +114,7 @@ func (w *jsonWriter) writeBean(b *bean, p pruner) {
 			continue
 		}
 		w.name(pr.name)
-		w.value(pr.get(), child)
+		w.value(pr.value(), child)
 	}
 	w.close('}')
 }

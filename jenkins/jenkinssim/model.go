@@ -23,7 +23,16 @@ type prop struct {
 	name   string
 	vis    int
 	inline bool
-	get    func() any
+	val    any        // the value, when known up front
+	get    func() any // computes the value when written (nil: use val)
+}
+
+// value returns the property's value.
+func (p *prop) value() any {
+	if p.get != nil {
+		return p.get()
+	}
+	return p.val
 }
 
 // omap is an ordered JSON object without a class (an exported java.util.Map).
@@ -32,7 +41,7 @@ type omap struct {
 	vals map[string]any
 }
 
-func newBean(class string) *bean { return &bean{class: class} }
+func newBean(class string) *bean { return &bean{class: class, props: make([]prop, 0, 8)} }
 
 // add appends a property with default visibility whose value is already known.
 func (b *bean) add(name string, v any) *bean {
@@ -41,7 +50,7 @@ func (b *bean) add(name string, v any) *bean {
 
 // addVis appends a property with the given visibility whose value is already known.
 func (b *bean) addVis(name string, vis int, v any) *bean {
-	b.props = append(b.props, prop{name: name, vis: vis, get: func() any { return v }})
+	b.props = append(b.props, prop{name: name, vis: vis, val: v})
 	return b
 }
 

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -249,9 +250,57 @@ func TestSSHLaunchWithAWrongHostKey(t *testing.T) {
 	if accepted != 3 || len(execs) != 0 {
 		t.Fatalf("server saw %d connections and commands %q; want 3 attempts (1 + 2 retries) and no command", accepted, execs)
 	}
-	m := tokenClient(t, s).json("computer/ssh1/api/json")
-	if c, _ := m["offlineCause"].(map[string]any); m["offline"] != true || c["_class"] != "hudson.slaves.OfflineCause$LaunchFailed" {
+	c := tokenClient(t, s)
+	m := c.json("computer/ssh1/api/json")
+	if cause, _ := m["offlineCause"].(map[string]any); m["offline"] != true || cause["_class"] != "hudson.slaves.OfflineCause$LaunchFailed" {
 		t.Fatalf("computer = %v", m)
+	}
+	// The launch log is readable as Jenkins serves an agent's log.
+	r := c.get("computer/ssh1/logText/progressiveText?start=0")
+	if r.status != 200 || r.header.Get("X-More-Data") != "true" || !strings.Contains(r.body, "does not match the key required") {
+		t.Fatalf("log: %d %v %q", r.status, r.header, r.body)
+	}
+	if size := r.header.Get("X-Text-Size"); size != strconv.Itoa(len(r.body)) {
+		t.Fatalf("X-Text-Size %s for %d bytes", size, len(r.body))
+	}
+	if rest := c.get("computer/ssh1/logText/progressiveText?start=" + strconv.Itoa(len(r.body)-10)); rest.body != r.body[len(r.body)-10:] {
+		t.Fatalf("log from an offset: %q", rest.body)
+	}
+}
+
+// Each connection attempt is bounded by the launch timeout (plus five seconds for the SSH
+// handshake, as the plugin gives its key exchange): a host that accepts TCP and never answers
+// fails the launch.
+func TestSSHLaunchTimeout(t *testing.T) {
+	t.Parallel()
+	s, _ := sshSim(t, jenkinssim.Options{})
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			conn, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+		}
+	}()
+	err = s.CreateNode(jenkinssim.NodeSpec{Name: "ssh1", NumExecutors: 1, Launcher: &jenkinssim.SSHLauncher{
+		Host: "127.0.0.1", Port: silent.Addr().(*net.TCPAddr).Port, CredentialsID: "agent-key",
+		LaunchTimeoutSeconds: 1, MaxNumRetries: 0, RetryWaitTime: 0}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := s.Node("ssh1"); !v.Connecting {
+		t.Fatalf("node not launching: %+v", v)
+	}
+	waitFor(t, s, "the launch to time out", launchEnded(s, "ssh1"))
+	v, _ := s.Node("ssh1")
+	if v.Connected || v.OfflineCauseClass != "hudson.slaves.OfflineCause$LaunchFailed" || !logHas(v, "timeout") {
+		t.Fatalf("node = %+v", v)
 	}
 }
 
