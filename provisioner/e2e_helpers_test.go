@@ -1,8 +1,10 @@
 package provisioner_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -43,12 +45,33 @@ type daemon struct {
 	*provisioner.Daemon
 	cancel context.CancelFunc
 	done   chan error
+	// logs holds everything berth logged, for the secrets check.
+	logs *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // startDaemon runs berth on cfg against the simulator and the local engine.
 func startDaemon(t *testing.T, env *harness.Env, cfg *config.Config, onCycle func(provisioner.Cycle)) *daemon {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logs := &syncBuffer{}
+	log := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	j, err := jenkins.New(jenkins.Options{URL: env.Sim.URL(), User: env.User, Token: env.Token, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +90,7 @@ func startDaemon(t *testing.T, env *harness.Env, cfg *config.Config, onCycle fun
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	dm := &daemon{Daemon: d, cancel: cancel, done: make(chan error, 1)}
+	dm := &daemon{Daemon: d, cancel: cancel, done: make(chan error, 1), logs: logs}
 	go func() { dm.done <- d.Run(ctx) }()
 	t.Cleanup(func() { dm.stop(t) })
 	return dm
@@ -236,4 +259,22 @@ func templateOf(node string) string {
 		return ""
 	}
 	return node[:i]
+}
+
+// checkNoSecrets fails if berth's log holds the Jenkins token or the
+// inbound secret of any node it ran.
+func checkNoSecrets(t *testing.T, env *harness.Env, d *daemon, nodes []string) {
+	t.Helper()
+	logs := d.logs.String()
+	if logs == "" {
+		t.Fatal("berth logged nothing: the secrets check would prove nothing")
+	}
+	if strings.Contains(logs, env.Token) {
+		t.Error("the Jenkins API token appears in berth's log")
+	}
+	for _, n := range nodes {
+		if s := env.Sim.InboundSecret(n); s != "" && strings.Contains(logs, s) {
+			t.Errorf("the inbound secret of %s appears in berth's log", n)
+		}
+	}
 }

@@ -1,11 +1,16 @@
 package provisioner_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/moby/moby/client"
+
+	"github.com/berth-dev/berth/internal/agentimage"
 	"github.com/berth-dev/berth/internal/harness"
 	"github.com/berth-dev/berth/jenkins/jenkinssim"
 	"github.com/berth-dev/berth/jenkins/label"
@@ -138,6 +143,11 @@ func TestEndToEnd(t *testing.T) {
 	if !sshUsed || !inboundUsed {
 		t.Errorf("want builds on both SSH (java) and inbound (linux) agents; per node: %v", perNode)
 	}
+	var nodes []string
+	for n := range perNode {
+		nodes = append(nodes, n)
+	}
+	checkNoSecrets(t, env, d, nodes)
 
 	// Idle agents go after idleTimeout (3s) and single-use ones after their
 	// build: nothing of berth's may remain but the placeholder node.
@@ -172,4 +182,65 @@ func agentNodes(sim *jenkinssim.Sim) []string {
 		}
 	}
 	return out
+}
+
+// TestInboundWithRealAgentJar runs berth's inbound path with the real
+// Jenkins client, remoting's agent.jar, on a jlink'ed runtime: node, secret
+// as a file, container, WebSocket connection, build. The secret must not
+// show anywhere in docker inspect.
+func TestInboundWithRealAgentJar(t *testing.T) {
+	env := startEnv(t, "agentjar")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	image, err := agentimage.AgentJar(ctx, env.Docker)
+	if errors.Is(err, agentimage.ErrNoJDK) {
+		t.Skipf("no JDK: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := env.Config(harness.Config{
+		Templates:  []harness.Template{{Name: "jar", Labels: []string{"remoting"}, Image: image, LaunchTimeout: time.Minute}},
+		OnShutdown: "remove",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Sim.CreateJob(jenkinssim.JobSpec{Name: "real", Label: "remoting", Duration: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	d := startDaemon(t, env, cfg, nil)
+	id, err := env.Sim.QueueBuild("real", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var node string
+	waitFor(t, env.Sim, 2*time.Minute, "the build to run on an agent.jar agent", func() bool {
+		for _, b := range env.Sim.Builds() {
+			if b.QueueID == id && b.Node != "" {
+				node = b.Node
+				return true
+			}
+		}
+		return false
+	})
+	if templateOf(node) != "jar" {
+		t.Fatalf("build ran on %s", node)
+	}
+	secret := env.Sim.InboundSecret(node)
+	ctrs, err := env.Containers(ctx)
+	if err != nil || len(ctrs) != 1 {
+		t.Fatalf("containers: %v %v", ctrs, err)
+	}
+	res, err := env.Docker.ContainerInspect(ctx, ctrs[0].ID, client.ContainerInspectOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if secret == "" || bytes.Contains(res.Raw, []byte(secret)) {
+		t.Errorf("the inbound secret shows in docker inspect of %s (secret known: %v)", node, secret != "")
+	}
+	if !bytes.Contains(res.Raw, []byte("@/run/berth/agent-secret")) {
+		t.Errorf("docker inspect shows no -secret @file argument:\n%s", res.Raw)
+	}
+	checkNoSecrets(t, env, d, []string{node})
 }

@@ -102,6 +102,9 @@ func (e *executor) startSSH(ctx context.Context, t *config.Template, h *hostEntr
 
 	id, err := h.api.CreateAgent(ctx, spec)
 	if err != nil {
+		// A create that timed out may still have made the container: it
+		// carries the node's name, so remove by name.
+		e.undoContainer(h, name, name, err)
 		return fmt.Errorf("create container: %w", err)
 	}
 	defer func() {
@@ -188,6 +191,7 @@ func (e *executor) startInbound(ctx context.Context, t *config.Template, h *host
 
 	id, err := h.api.CreateAgent(ctx, spec)
 	if err != nil {
+		e.undoContainer(h, name, name, err)
 		return fmt.Errorf("create container: %w", err)
 	}
 	defer func() {
@@ -209,10 +213,10 @@ func (e *executor) startInbound(ctx context.Context, t *config.Template, h *host
 
 // undoContainer removes a half-started agent's container. It runs on a fresh
 // context: the start's own context may be what ran out.
-func (e *executor) undoContainer(h *hostEntry, id, name string, cause error) {
+func (e *executor) undoContainer(h *hostEntry, idOrName, name string, cause error) {
 	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 	defer cancel()
-	if err := h.api.Remove(ctx, id, 0); err != nil {
+	if err := h.api.Remove(ctx, idOrName, 0); err != nil && !errors.Is(err, dockerapi.ErrNotManaged) {
 		e.log.Error("could not remove container of failed start", "node", name, "host", h.cfg.Name, "cause", cause, "err", err)
 	}
 }

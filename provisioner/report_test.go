@@ -1,0 +1,69 @@
+package provisioner
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/berth-dev/berth/provisioner/plan"
+)
+
+func TestReporterLogsChangesNotRepeats(t *testing.T) {
+	var buf bytes.Buffer
+	r := newReporter(slog.New(slog.NewTextHandler(&buf, nil)))
+	down := errors.New("get /queue/api/json: 503 Service Unavailable")
+	hosts := []plan.Host{{Name: "h1"}, {Name: "h2"}}
+	cycle := func(jerr error, hostDown bool, unserved ...plan.Unserved) {
+		c := Cycle{JenkinsErr: jerr, HostErrs: map[string]error{}, Snapshot: plan.Snapshot{Hosts: hosts}, Result: plan.Result{Unserved: unserved}}
+		if hostDown {
+			c.HostErrs["h2"] = errors.New("connection refused")
+		}
+		r.report(c)
+	}
+	wait := plan.Unserved{Key: "linux", Items: []int64{1}, Reason: "template linux at instanceCap 2"}
+	for range 5 {
+		cycle(down, true)
+	}
+	for range 5 {
+		cycle(nil, false, wait)
+	}
+	cycle(nil, false)
+	out := buf.String()
+	for _, c := range []struct {
+		msg  string
+		want int
+	}{
+		{"jenkins unreachable", 1},
+		{"jenkins reachable again", 1},
+		{"docker host unreachable", 1},
+		{"docker host reachable again", 1},
+		{"builds waiting", 1},
+		{"builds no longer blocked", 1},
+	} {
+		if got := strings.Count(out, c.msg); got != c.want {
+			t.Errorf("%q logged %d times, want %d:\n%s", c.msg, got, c.want, out)
+		}
+	}
+}
+
+func TestPollBacksOffWhileJenkinsIsDown(t *testing.T) {
+	r := newReporter(slog.New(slog.DiscardHandler))
+	down := Cycle{JenkinsErr: errors.New("refused")}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
+	if d := r.nextDelay(time.Second); d != time.Second {
+		t.Fatalf("up: delay %s, want the poll interval", d)
+	}
+	for i, w := range want[1:] {
+		r.report(down)
+		if d := r.nextDelay(time.Second); d != w {
+			t.Errorf("after %d failed cycles: delay %s, want %s", i+1, d, w)
+		}
+	}
+	r.report(Cycle{})
+	if d := r.nextDelay(time.Second); d != time.Second {
+		t.Errorf("back up: delay %s, want 1s", d)
+	}
+}
