@@ -74,21 +74,31 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 // connections the controller opened, stay connected. SetDown(false) listens again on the same
 // address. Queue, nodes, jobs and builds are kept across.
 func (s *Sim) SetDown(down bool) error {
-	s.netMu.Lock()
-	if s.down == down {
-		s.netMu.Unlock()
-		return nil
-	}
 	if !down {
+		// s.mu is held while serving starts, so that Close (which marks the simulator closed
+		// under s.mu before it waits for its goroutines) never misses the new one.
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.closed {
+			return fmt.Errorf("jenkinssim: listen again on %s: simulator closed", s.addr)
+		}
+		s.netMu.Lock()
+		defer s.netMu.Unlock()
+		if !s.down {
+			return nil
+		}
 		ln, err := net.Listen("tcp", s.addr)
 		if err != nil {
-			s.netMu.Unlock()
 			return fmt.Errorf("jenkinssim: listen again on %s: %w", s.addr, err)
 		}
 		s.down = false
 		s.serve(ln)
-		s.netMu.Unlock()
 		s.log.Info("front door open again", "addr", s.addr)
+		return nil
+	}
+	s.netMu.Lock()
+	if s.down {
+		s.netMu.Unlock()
 		return nil
 	}
 	s.down = true

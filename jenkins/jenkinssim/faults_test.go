@@ -105,3 +105,30 @@ func TestSetDown(t *testing.T) {
 	}
 	connectAgent(t, s, "a1")
 }
+
+// Deep depth= requests follow the model's cycles (build -> executor -> build, node -> label ->
+// node) only as deep as asked and stay valid JSON; a malformed tree= or depth= is Jenkins' 500.
+func TestDeepAndMalformedQueries(t *testing.T) {
+	s := startSim(t, jenkinssim.Options{})
+	inboundNode(t, s, "a1", "linux", jenkinssim.Normal)
+	connectAgent(t, s, "a1")
+	occupy(t, s, "busy", "linux")
+	mustJob(t, s, jenkinssim.JobSpec{Name: "p", Kind: jenkinssim.Pipeline, Label: "linux"})
+	if _, err := s.QueueBuild("p", nil); err != nil {
+		t.Fatal(err)
+	}
+	c := tokenClient(t, s)
+	for _, p := range []string{"api/json?depth=4", "computer/api/json?depth=5", "queue/api/json?depth=4", "job/busy/api/json?depth=3", "job/busy/1/api/json?depth=4&pretty=true"} {
+		c.json(p) // fails the test unless 200 and a JSON object
+	}
+	deep := c.json("computer/api/json?tree=computer[executors[currentExecutable[number,executor[currentExecutable[number]]]]]")
+	exe := deep["computer"].([]any)[1].(map[string]any)["executors"].([]any)[0].(map[string]any)["currentExecutable"].(map[string]any)
+	if exe["_class"] != "hudson.model.FreeStyleBuild" || exe["number"] != 1.0 {
+		t.Fatalf("currentExecutable = %v", exe)
+	}
+	for _, p := range []string{"api/json?tree=", "api/json?tree=jobs[name", "api/json?depth=x"} {
+		if r := c.get(p); r.status != 500 {
+			t.Errorf("GET %s: %d, want 500", p, r.status)
+		}
+	}
+}

@@ -154,19 +154,19 @@ func (s *Sim) handleWSAgents(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	ok := !s.closed && s.nodes[name] == n && n.comp.ch == nil
 	if ok {
+		s.bg.Add(1) // under s.mu: Close sets closed under it before it waits
 		s.setChannelLocked(n, ch)
 	}
 	s.mu.Unlock()
-	if !ok || s.isDown() {
+	if !ok {
 		cancel()
 		_ = conn.Close(websocket.StatusPolicyViolation, "agent connection refused")
-		if ok {
-			s.channelClosed(n, ch)
-		}
 		return
 	}
-	s.bg.Add(1)
 	defer s.bg.Done()
+	if s.isDown() {
+		cancel() // the front door closed during the upgrade
+	}
 	s.serveAgentConn(ctx, conn)
 	cancel()
 	s.channelClosed(n, ch)
