@@ -32,7 +32,9 @@ func (b *builder) build(r *rawConfig) *Config {
 	c.DrainTimeout = b.duration("drainTimeout", r.DrainTimeout, DefaultDrainTimeout, positive)
 	c.DockerHosts = b.hosts(r.DockerHosts)
 	c.Templates = b.templates(r.Templates, c.DockerHosts)
-	b.credentials(c)
+	if !b.noCredentials {
+		b.credentials(c)
+	}
 	return c
 }
 

@@ -64,6 +64,22 @@ func readFile(path string) ([]byte, error) {
 // directory resolves relative file names. Secret files and public key files
 // named in data are still read from disk.
 func Parse(name string, data []byte, env func(string) string) (*Config, error) {
+	return parse(name, data, env, false)
+}
+
+// LoadWithoutCredentials is Load for commands that never talk to Jenkins
+// (berth match): everything is checked but the Jenkins token or password,
+// which is neither looked for nor read. Its Config cannot be used to reach
+// Jenkins.
+func LoadWithoutCredentials(path string) (*Config, error) {
+	data, err := readFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: err.Error(), Err: err}
+	}
+	return parse(path, data, nil, true)
+}
+
+func parse(name string, data []byte, env func(string) string, noCredentials bool) (*Config, error) {
 	if env == nil {
 		env = func(string) string { return "" }
 	}
@@ -110,7 +126,7 @@ func Parse(name string, data []byte, env func(string) string) (*Config, error) {
 		return nil, p.err()
 	}
 
-	b := &builder{p: p, env: env, dir: filepath.Dir(name)}
+	b := &builder{p: p, env: env, dir: filepath.Dir(name), noCredentials: noCredentials}
 	cfg := b.build(&raw)
 	if p.failed() {
 		return nil, p.err()

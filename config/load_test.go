@@ -319,3 +319,46 @@ func TestValidContainerSettings(t *testing.T) {
 		t.Errorf("template = %+v", tp)
 	}
 }
+
+func TestLoadWithoutCredentials(t *testing.T) {
+	dir := t.TempDir()
+	path := dir + "/config.yaml"
+	if err := os.WriteFile(path, []byte(exampleWithoutToken(t)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(path, func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "no Jenkins API token") {
+		t.Fatalf("Load without a token: err = %v, want the missing-token error", err)
+	}
+	c, err := LoadWithoutCredentials(path)
+	if err != nil {
+		t.Fatalf("LoadWithoutCredentials: %v", err)
+	}
+	if c.Jenkins.Token != "" || c.Jenkins.Password != "" || len(c.Templates) == 0 {
+		t.Errorf("got token %q, password %q, %d templates", c.Jenkins.Token, c.Jenkins.Password, len(c.Templates))
+	}
+	// Everything else is still checked.
+	if err := os.WriteFile(path, []byte("jenkins: {url: http://x, user: u}\nbogus: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadWithoutCredentials(path); err == nil || !strings.Contains(err.Error(), "bogus") {
+		t.Errorf("unknown key not reported: %v", err)
+	}
+}
+
+// exampleWithoutToken is the shipped example with its tokenFile line, if
+// any, left out.
+func exampleWithoutToken(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("../config.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "tokenFile:") {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.Join(keep, "\n")
+}

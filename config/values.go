@@ -25,6 +25,9 @@ type builder struct {
 	// dir is the config file's directory: relative file names are taken
 	// relative to it.
 	dir string
+	// noCredentials skips finding the Jenkins token or password (for
+	// commands that never talk to Jenkins).
+	noCredentials bool
 }
 
 // str returns v, or def when the key is absent.
