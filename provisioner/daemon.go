@@ -163,6 +163,9 @@ func (d *Daemon) Wake() {
 // Run runs cycles until ctx ends, then returns. It does not touch the agents
 // on its way out: Shutdown applies the shutdown policy.
 func (d *Daemon) Run(ctx context.Context) error {
+	ectx, stop := context.WithCancel(ctx)
+	defer stop()
+	go d.watchEvents(ectx)
 	return d.loop(ctx, false, nil)
 }
 
