@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"sort"
 	"time"
 
 	"golang.org/x/crypto/ssh"
@@ -115,14 +114,4 @@ func (s *Sim) InboundSecret(name string) string {
 	m := hmac.New(sha256.New, s.secretKey)
 	m.Write([]byte(name))
 	return hex.EncodeToString(m.Sum(nil))
-}
-
-// jobNamesLocked returns the job names, sorted.
-func (s *Sim) jobNamesLocked() []string {
-	out := make([]string, 0, len(s.jobs))
-	for n := range s.jobs {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
 }
