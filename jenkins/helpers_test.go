@@ -9,9 +9,8 @@ import (
 	"testing"
 )
 
-// fixturesDir finds the shared Jenkins fixtures: $BERTH_JENKINS_FIXTURES, or
-// ../shared/jenkins-fixtures next to the module root (the directory holding go.mod). It
-// skips the test only when the directory is genuinely absent.
+// fixturesDir finds the captured Jenkins responses: $BERTH_JENKINS_FIXTURES, or
+// testdata/jenkins-fixtures under the module root (the directory holding go.mod).
 func fixturesDir(t testing.TB) string {
 	t.Helper()
 	if d := os.Getenv("BERTH_JENKINS_FIXTURES"); d != "" {
@@ -32,9 +31,9 @@ func fixturesDir(t testing.TB) string {
 		}
 		root = parent
 	}
-	dir := filepath.Join(root, "..", "shared", "jenkins-fixtures")
+	dir := filepath.Join(root, "testdata", "jenkins-fixtures")
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-		t.Skipf("Jenkins fixtures not found at %s (set BERTH_JENKINS_FIXTURES to their directory)", dir)
+		t.Fatalf("Jenkins fixtures not found at %s: %v", dir, err)
 	}
 	return dir
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // agentJar locates the real Jenkins inbound client (remoting's agent.jar): $BERTH_AGENT_JAR, or
-// the copy the development machines keep next to the repository.
+// the repository's testdata/remoting/agent.jar.
 func agentJar(t *testing.T) (java, jar string) {
 	t.Helper()
 	java, err := exec.LookPath("java")
@@ -24,7 +24,7 @@ func agentJar(t *testing.T) (java, jar string) {
 	}
 	jar = os.Getenv("BERTH_AGENT_JAR")
 	if jar == "" {
-		jar = "/work/shared/agents/agent.jar"
+		jar = filepath.Join("..", "..", "testdata", "remoting", "agent.jar")
 	}
 	if _, err := os.Stat(jar); err != nil {
 		t.Skipf("agent.jar not found at %s (set BERTH_AGENT_JAR): %v", jar, err)

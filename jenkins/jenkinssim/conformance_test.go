@@ -13,7 +13,7 @@ import (
 	"github.com/berth-dev/berth/jenkins/jenkinssim"
 )
 
-// Conformance with captured responses (testdata/fixtures, see INDEX.md and PROVENANCE.md there):
+// Conformance with captured responses (testdata/jenkins-fixtures at the repository root, see INDEX.md and PROVENANCE.md there):
 // for each fixture the simulator is put in the equivalent state and its response at the same
 // path (same tree=/depth=) must have the fixture's shape. Every difference that remains is
 // listed in the case's rules with the reason.
@@ -391,7 +391,7 @@ func TestConformanceErrorPages(t *testing.T) {
 	if got := strings.Join(r.header.Values("X-Permission-Implied-By"), ", "); got != want403.Get("X-Permission-Implied-By") {
 		t.Errorf("403 X-Permission-Implied-By = %q, fixture %q", got, want403.Get("X-Permission-Implied-By"))
 	}
-	fixture403, err := os.ReadFile(filepath.Join("testdata", "fixtures", "errors", "jam-403-crumbissuer-anonymous-2.89.4.html"))
+	fixture403, err := os.ReadFile(filepath.Join(fixturesDir, "errors", "jam-403-crumbissuer-anonymous-2.89.4.html"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -413,7 +413,7 @@ func TestConformanceErrorPages(t *testing.T) {
 
 func fixtureHeaders(t *testing.T, name string) http.Header {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "fixtures", name))
+	b, err := os.ReadFile(filepath.Join(fixturesDir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -429,7 +429,7 @@ func fixtureHeaders(t *testing.T, name string) http.Header {
 // The JNLP file has the layout remoting's parser expects (jnlp/remoting-test-agent.jnlp): the
 // secret, the node name, then option pairs with -workDir, -internalDir and -url.
 func TestConformanceJNLP(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("testdata", "fixtures", "jnlp", "remoting-test-agent.jnlp"))
+	b, err := os.ReadFile(filepath.Join(fixturesDir, "jnlp", "remoting-test-agent.jnlp"))
 	if err != nil {
 		t.Fatal(err)
 	}

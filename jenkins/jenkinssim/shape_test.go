@@ -131,10 +131,10 @@ func sortedKeys(m map[string]any) []string {
 	return out
 }
 
-// loadFixture reads a captured JSON response from testdata/fixtures.
+// loadFixture reads a captured JSON response from testdata/jenkins-fixtures at the repository root.
 func loadFixture(t *testing.T, name string) map[string]any {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "fixtures", name))
+	b, err := os.ReadFile(filepath.Join(fixturesDir, name))
 	if err != nil {
 		t.Fatalf("read fixture %s: %v", name, err)
 	}
@@ -170,3 +170,7 @@ func TestCompareShape(t *testing.T) {
 		}
 	}
 }
+
+// fixturesDir holds the captured Jenkins responses (with INDEX.md and
+// PROVENANCE.md), shared with the jenkins package's tests.
+var fixturesDir = filepath.Join("..", "..", "testdata", "jenkins-fixtures")
