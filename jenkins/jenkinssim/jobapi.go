@@ -413,7 +413,8 @@ func (s *Sim) runRefBean(r *run) any {
 	return s.runBean(r, "")
 }
 
-// exprText is AbstractProject.getAssignedLabelString: the label as Jenkins stores it.
+// exprText is AbstractProject.getAssignedLabelString: the label as the job's
+// configuration holds it, as typed in the job's form (not normalized).
 func exprText(j *job) string {
-	return labelExpression(j.expr)
+	return j.labelText
 }

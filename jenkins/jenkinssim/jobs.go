@@ -2,6 +2,7 @@ package jenkinssim
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/jenkins/label"
@@ -50,9 +51,12 @@ const (
 
 // job is a TopLevelItem.
 type job struct {
-	name       string
-	kind       JobKind
-	expr       label.Expr // nil for no label
+	name string
+	kind JobKind
+	expr label.Expr // nil for no label
+	// labelText is the label as the job's configuration holds it: what was
+	// typed, trimmed (AbstractProject.submit stores the form field as is).
+	labelText  string
 	duration   time.Duration
 	concurrent bool
 	quiet      time.Duration
@@ -111,6 +115,7 @@ func (s *Sim) newJob(spec JobSpec) (*job, error) {
 		name:       spec.Name,
 		kind:       spec.Kind,
 		expr:       expr,
+		labelText:  strings.TrimSpace(spec.Label),
 		duration:   spec.Duration,
 		concurrent: spec.Concurrent,
 		quiet:      spec.QuietPeriod,
