@@ -1,7 +1,5 @@
 package jenkinssim
 
-import "github.com/berth-dev/berth/jenkins/label"
-
 // Exported labels (hudson.model.labels.LabelAtom).
 
 // labelBeans is Node.getAssignedLabels: the node's labels, its own name included. A LabelAtom
@@ -87,5 +85,3 @@ func (s *Sim) nodeBean(n *node) *bean {
 	return b
 }
 
-// labelExpression is Label.getExpression: what Jenkins stores as a job's label.
-func labelExpression(e label.Expr) string { return label.Expression(e) }
