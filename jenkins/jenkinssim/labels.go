@@ -84,4 +84,3 @@ func (s *Sim) nodeBean(n *node) *bean {
 	b.add("numExecutors", n.numExec)
 	return b
 }
-
