@@ -283,3 +283,48 @@ func TestStartSSHWaitsForTheSSHBanner(t *testing.T) {
 		t.Errorf("node not created against the published port with an ed25519 host key:\n%s", log)
 	}
 }
+
+// TestStartInboundLostStartAnswer checks that an inbound start whose
+// container start failed only in its answer (the engine did start the
+// container, whose agent may already run a build) does not undo the agent,
+// and that an agent whose state the engine cannot tell is left to the
+// planner, not undone; a container that is not running is still undone.
+func TestStartInboundLostStartAnswer(t *testing.T) {
+	lost := errors.New("error during connect: EOF")
+	cases := []struct {
+		name      string
+		hfail     map[string]error
+		startLost bool
+		failed    bool
+		want      []string
+		wantNot   []string
+	}{
+		{"container runs: kept, start done", map[string]error{"start": lost}, true, false,
+			[]string{"docker inspect"}, []string{"docker remove", "jenkins delete"}},
+		{"engine cannot tell: left in place, start failed", map[string]error{"start": lost, "inspect": lost}, true, true,
+			[]string{"docker inspect"}, []string{"docker remove", "jenkins delete"}},
+		{"container not running: undone", map[string]error{"start": lost}, false, true,
+			[]string{"docker inspect", "docker remove", "jenkins delete"}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			log := &callLog{}
+			e, _ := testExecutor(testConfig(), &fakeJenkins{log: log, secret: testSecret},
+				&fakeHost{log: log, fail: c.hfail, startLost: c.startLost})
+			o := run(t, e, plan.Action{Kind: plan.Start, Template: "linux", Host: "h1"})
+			if o.Failed != c.failed {
+				t.Errorf("outcome failed = %v (%s), want %v; calls:\n%s", o.Failed, o.Reason, c.failed, log)
+			}
+			for _, w := range c.want {
+				if !log.has(w) {
+					t.Errorf("missing call %q; calls:\n%s", w, log)
+				}
+			}
+			for _, w := range c.wantNot {
+				if log.has(w) {
+					t.Errorf("unexpected call %q; calls:\n%s", w, log)
+				}
+			}
+		})
+	}
+}

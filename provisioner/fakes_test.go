@@ -96,6 +96,10 @@ type fakeHost struct {
 	files []dockerapi.File
 	ports map[int]int
 	fail  map[string]error
+	// startLost makes Start fail (with fail["start"]) after the engine
+	// started the container, as when its answer is lost.
+	startLost bool
+	started   bool
 }
 
 func (f *fakeHost) err(call string) error { return f.fail[call] }
@@ -117,11 +121,12 @@ func (f *fakeHost) CopyFile(_ context.Context, id string, file dockerapi.File) e
 }
 func (f *fakeHost) Start(_ context.Context, id string) error {
 	f.log.add("docker start %s", id)
+	f.started = f.err("start") == nil || f.startLost
 	return f.err("start")
 }
 func (f *fakeHost) Inspect(_ context.Context, id string) (dockerapi.Container, error) {
 	f.log.add("docker inspect %s", id)
-	return dockerapi.Container{ID: id, Running: true, Ports: f.ports}, f.err("inspect")
+	return dockerapi.Container{ID: id, Running: f.started, Ports: f.ports}, f.err("inspect")
 }
 func (f *fakeHost) List(context.Context, string) ([]dockerapi.Container, error) {
 	f.log.add("docker list")

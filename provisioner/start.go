@@ -162,8 +162,11 @@ func (e *executor) startInbound(ctx context.Context, t *config.Template, h *host
 		e.undoNode(name, err)
 		return fmt.Errorf("create node: %w", err)
 	}
+	// keep is set when the container may be running: its agent may then
+	// be online with a build already, which undoing would abort.
+	keep := false
 	defer func() {
-		if err != nil {
+		if err != nil && !keep {
 			e.undoNode(name, err)
 		}
 	}()
@@ -195,7 +198,7 @@ func (e *executor) startInbound(ctx context.Context, t *config.Template, h *host
 		return fmt.Errorf("create container: %w", err)
 	}
 	defer func() {
-		if err != nil {
+		if err != nil && !keep {
 			e.undoContainer(h, id, name, err)
 		}
 	}()
@@ -206,9 +209,36 @@ func (e *executor) startInbound(ctx context.Context, t *config.Template, h *host
 		}
 	}
 	if err := h.api.Start(ctx, id); err != nil {
-		return fmt.Errorf("start container: %w", err)
+		return e.failedStart(h, id, name, fmt.Errorf("start container: %w", err), &keep)
 	}
 	return nil
+}
+
+// failedStart decides what an inbound start whose container start answered
+// with an error leaves behind. The engine may have started the container all
+// the same (the answer was lost, or the deadline ran out after the engine
+// acted); its agent then connects and may take a build at once, and deleting
+// the node would abort that build. So berth asks the engine: a container
+// that is not running is undone as usual (cause is returned); a running one
+// is the agent, kept, and the start succeeded (nil); when the engine cannot
+// say, node and container are kept (*keep) and the start fails: the next
+// cycles judge the agent like any other (online, or removed after
+// launchTimeout).
+func (e *executor) failedStart(h *hostEntry, id, name string, cause error, keep *bool) error {
+	ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+	defer cancel()
+	c, err := h.api.Inspect(ctx, id)
+	switch {
+	case err != nil:
+		*keep = true
+		e.log.Warn("container start failed and the engine cannot say whether the container runs: agent left for the next cycles",
+			"node", name, "host", h.cfg.Name, "cause", cause, "err", err)
+		return fmt.Errorf("%w (the container may run; left in place)", cause)
+	case c.Running:
+		e.log.Warn("container start answered with an error, yet the container runs: agent kept", "node", name, "host", h.cfg.Name, "cause", cause)
+		return nil
+	}
+	return cause
 }
 
 // undoContainer removes a half-started agent's container. It runs on a fresh
