@@ -153,7 +153,8 @@ func (p *planner) buildSupply(atoms map[string]struct{}) *supply {
 
 // starting reports whether agent a is on its way online: a start in flight,
 // or a node not yet online within launchTimeout of its container's creation
-// (of the node's first sighting when no container is visible).
+// (of the node's first sighting when its host did not list or is not
+// configured).
 func (p *planner) starting(a *agent) bool {
 	if a.acted || a.tmpl == nil || (a.ctr != nil && a.ctr.Exited) {
 		return false
@@ -166,7 +167,9 @@ func (p *planner) starting(a *agent) bool {
 	if a.startInFlight() {
 		return true
 	}
-	if n == nil {
+	if n == nil || (a.ctr == nil && p.listed[a.host]) {
+		// No node, or a node whose host listed no container for it: an
+		// orphan waiting for orphanGrace, not an agent on its way online.
 		return false
 	}
 	var since time.Time
