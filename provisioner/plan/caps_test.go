@@ -131,7 +131,7 @@ func TestCaps(t *testing.T) {
 			build: func(s *Snapshot) {
 				s.Config.Templates[0].InstanceCap = 1
 				agentPair(s, "berth-dead", "linux", "h1", time.Hour)
-				s.Nodes[0].Online = false
+				s.Containers[0].Running, s.Containers[0].Exited = false, true
 			},
 			wantStart: []string{"remove berth-dead c-berth-dead"},
 			held:      []int64{1, 2, 3, 4},

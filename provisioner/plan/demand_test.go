@@ -12,6 +12,8 @@ func TestDemandSupply(t *testing.T) {
 		// build adds nodes, containers, demand... to a snapshot with the
 		// template linux on h1.
 		build func(t *testing.T, s *Snapshot)
+		// state is the planner's memory (zero: a berth that just started).
+		state State
 		want  []string
 	}{
 		{
@@ -93,7 +95,9 @@ func TestDemandSupply(t *testing.T) {
 				s.Nodes[0].Online = false
 				s.Demand = []Demand{want(t, "linux", 1)}
 			},
-			want: []string{"remove berth-1 c-berth-1", "start linux@h1 [1]"},
+			// berth has watched the node for launchTimeout since it started.
+			state: State{Since: t0.Add(-2 * time.Minute), Agents: map[string]AgentState{"berth-1": {NodeSeen: t0.Add(-2 * time.Minute)}}},
+			want:  []string{"remove berth-1 c-berth-1", "start linux@h1 [1]"},
 		},
 		{
 			name: "the placeholder is never supply",
@@ -151,7 +155,7 @@ func TestDemandSupply(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newSnap(linux)
 			tt.build(t, &s)
-			res := Plan(s, State{})
+			res := Plan(s, tt.state)
 			checkActions(t, res, tt.want...)
 		})
 	}

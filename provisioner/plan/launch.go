@@ -51,16 +51,10 @@ func (p *planner) launchTimedOut(a *agent) bool {
 	if n == nil || n.Online || n.TemporarilyOffline || as.WasOnline {
 		return false
 	}
-	var since time.Time
-	var from string
-	switch _, configured := p.cfg.Host(a.host); {
-	case a.ctr != nil:
-		since, from = a.ctr.Created, "its container was created"
-	case !configured:
-		since, from = as.NodeSeen, "berth first saw its node (docker host "+a.host+" is not configured)"
-	default:
+	if _, configured := p.cfg.Host(a.host); a.ctr == nil && configured {
 		return false
 	}
+	since, from := p.launchClock(a, as)
 	limit, name := p.launchTimeout(a)
 	waited := p.now.Sub(since)
 	if waited < limit {
@@ -70,6 +64,23 @@ func (p *planner) launchTimedOut(a *agent) bool {
 	reason += p.failAgent(a, fmt.Sprintf("agent not online within %s %s", name, limit))
 	p.act(a, Remove, reason)
 	return true
+}
+
+// launchClock returns when agent a's launch time started to run, and how a
+// reason names that moment: its container's creation, or the first sighting
+// of its node when no container is visible. For an agent created before this
+// run of berth, which cannot know whether it was online before (a restart
+// while its agent was reconnecting, say, after a Jenkins outage), it is the
+// first sighting of its node if that is later: a restart may delay a
+// removal, never hasten it.
+func (p *planner) launchClock(a *agent, as AgentState) (time.Time, string) {
+	if a.ctr == nil {
+		return as.NodeSeen, "berth first saw its node (docker host " + a.host + " is not configured)"
+	}
+	if p.predates(a, as) && as.NodeSeen.After(a.ctr.Created) {
+		return as.NodeSeen, "this run of berth first saw its node (the agent is older than this run)"
+	}
+	return a.ctr.Created, "its container was created"
 }
 
 // lost removes an agent that was online and has been offline (not

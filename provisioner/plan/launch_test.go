@@ -50,9 +50,25 @@ func TestLaunchFailureCountedOnce(t *testing.T) {
 	}
 }
 
-func TestLaunchAgentFromBeforeRestartNotCounted(t *testing.T) {
-	res := Plan(startingWorld(3*time.Minute), State{})
+// TestLaunchAgentFromBeforeRestart: a berth that has just started cannot
+// tell whether an offline agent it finds was online before (its agent may
+// be reconnecting after a Jenkins outage): its launch time runs from the
+// first sighting, not from its container's creation, so a restart does not
+// hasten its removal. When it is removed, the failure is not counted
+// against the template.
+func TestLaunchAgentFromBeforeRestart(t *testing.T) {
+	s := startingWorld(3 * time.Minute)
+	res := Plan(s, State{})
+	checkActions(t, res)
+	s.Now = t0.Add(2*time.Minute - time.Second)
+	res = Plan(s, res.State)
+	checkActions(t, res)
+	s.Now = t0.Add(2 * time.Minute)
+	res = Plan(s, res.State)
 	checkActions(t, res, "remove berth-1 c-berth-1")
+	if !strings.Contains(res.Actions[0].Reason, "not online 2m0s after this run of berth first saw its node") {
+		t.Errorf("reason %q", res.Actions[0].Reason)
+	}
 	if _, ok := res.State.Backoff["linux"]; ok {
 		t.Errorf("back-off for an agent berth did not see start: %+v", res.State.Backoff)
 	}

@@ -3,7 +3,6 @@ package plan
 import (
 	"cmp"
 	"slices"
-	"time"
 
 	"github.com/berth-dev/berth/config"
 	"github.com/berth-dev/berth/jenkins/label"
@@ -152,9 +151,9 @@ func (p *planner) buildSupply(atoms map[string]struct{}) *supply {
 }
 
 // starting reports whether agent a is on its way online: a start in flight,
-// or a node not yet online within launchTimeout of its container's creation
-// (of the node's first sighting when its host did not list or is not
-// configured).
+// or a node not yet online within launchTimeout of its launch clock (see
+// launchClock) whose container is visible, or whose host did not list or is
+// not configured.
 func (p *planner) starting(a *agent) bool {
 	if a.acted || a.tmpl == nil || (a.ctr != nil && a.ctr.Exited) {
 		return false
@@ -172,12 +171,7 @@ func (p *planner) starting(a *agent) bool {
 		// orphan waiting for orphanGrace, not an agent on its way online.
 		return false
 	}
-	var since time.Time
-	if a.ctr != nil {
-		since = a.ctr.Created
-	} else {
-		since = as.NodeSeen
-	}
+	since, _ := p.launchClock(a, as)
 	return p.now.Sub(since) < a.tmpl.LaunchTimeout
 }
 
