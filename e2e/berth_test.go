@@ -85,6 +85,9 @@ func (f *fleet) start() *berthRun {
 	r.cmd.Env = append(cleanEnv(), "BERTH_JENKINS_TOKEN="+f.token)
 	r.cmd.Stdout = r.log
 	r.cmd.Stderr = r.log
+	// Should the test binary die without its clean-up (a -timeout panic),
+	// berth goes with it.
+	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	r.started = time.Now()
 	if err := r.cmd.Start(); err != nil {
 		f.t.Fatalf("start berth: %v", err)
