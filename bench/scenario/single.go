@@ -66,9 +66,12 @@ func runSingle(ctx context.Context, e *env, o options, rep *report) error {
 		dOn, dBuild = append(dOn, s.Online-fs[0].Online), append(dBuild, s.Build-fs[0].Build)
 		e.log.Info("pair", "run", i, "floor_online", fs[0].Online, "berth_online", s.Online)
 	}
-	var on, bld []time.Duration
+	var on, bld, path []time.Duration
 	for _, s := range berth {
 		on, bld = append(on, s.Online), append(bld, s.Build)
+		if w, ok := s.Steps["poll wait"]; ok {
+			path = append(path, s.Online-w)
+		}
 	}
 	var fOn, fBuild []time.Duration
 	for _, s := range floor {
@@ -79,6 +82,7 @@ func runSingle(ctx context.Context, e *env, o options, rep *report) error {
 		row("floor: docker run → build started", summarize(fBuild)),
 		row("berth: queued → node online", summarize(on)),
 		row("berth: queued → build started", summarize(bld)),
+		row("berth: the queue read that saw it → node online", summarize(path)),
 		row("berth − floor, node online (per pair)", summarize(dOn)),
 		row("berth − floor, build started (per pair)", summarize(dBuild)),
 	})
