@@ -9,7 +9,7 @@ import (
 )
 
 // maxOutageDelay caps the poll back-off while Jenkins cannot be read.
-const maxOutageDelay = 30 * time.Second
+const maxOutageDelay = 10 * time.Second
 
 // reporter logs what changes, not what repeats: an unserved demand's reason
 // when it changes, a Jenkins or Docker host outage when it starts and when

@@ -52,7 +52,7 @@ func TestReporterLogsChangesNotRepeats(t *testing.T) {
 func TestPollBacksOffWhileJenkinsIsDown(t *testing.T) {
 	r := newReporter(slog.New(slog.DiscardHandler))
 	down := Cycle{JenkinsErr: errors.New("refused")}
-	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second, 30 * time.Second}
+	want := []time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 10 * time.Second, 10 * time.Second}
 	if d := r.nextDelay(time.Second); d != time.Second {
 		t.Fatalf("up: delay %s, want the poll interval", d)
 	}
