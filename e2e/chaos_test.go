@@ -162,7 +162,7 @@ func (c *chaosRun) note(format string, args ...any) {
 
 func runChaos(t *testing.T, seed uint64) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	env := startEnv(t, "chaos")
+	env := harness.StartTest(t, "chaos")
 	proxy := startDockerProxy(t, dockerSocket)
 	hc := harness.Config{
 		Templates: []harness.Template{

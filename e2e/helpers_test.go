@@ -11,28 +11,6 @@ import (
 	"github.com/berth-dev/berth/jenkins/jenkinssim"
 )
 
-// startEnv starts the simulator and finds the test agent image; every
-// container of the run's instance is removed when the test ends, failed or
-// not.
-func startEnv(t *testing.T, prefix string) *harness.Env {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("end-to-end test: needs the Docker engine")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	env, err := harness.Start(ctx, harness.Options{InstancePrefix: prefix})
-	if err != nil {
-		t.Fatalf("harness: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := env.Close(context.Background()); err != nil {
-			t.Errorf("clean-up: %v", err)
-		}
-	})
-	return env
-}
-
 // createJobs creates concurrent jobs with one parameter "n", so that every
 // QueueBuild makes a new queue item.
 func createJobs(t *testing.T, sim *jenkinssim.Sim, jobs ...jenkinssim.JobSpec) {

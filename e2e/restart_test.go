@@ -17,7 +17,7 @@ import (
 // when idle. After an onShutdown: remove stop nothing of the instance is
 // left, not even the placeholder node.
 func TestRestart(t *testing.T) {
-	env := startEnv(t, "restart")
+	env := harness.StartTest(t, "restart")
 	sim := env.Sim
 	hc := harness.Config{
 		Templates: []harness.Template{

@@ -19,27 +19,6 @@ import (
 	"github.com/berth-dev/berth/provisioner"
 )
 
-// startEnv starts the simulator and finds the test agent image; everything
-// of the run's instance is removed when the test ends, failed or not.
-func startEnv(t *testing.T, prefix string) *harness.Env {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("end-to-end test: needs the Docker engine")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	env, err := harness.Start(ctx, harness.Options{InstancePrefix: prefix})
-	if err != nil {
-		t.Fatalf("harness: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := env.Close(context.Background()); err != nil {
-			t.Errorf("clean-up: %v", err)
-		}
-	})
-	return env
-}
-
 // daemon is a berth run in the test process.
 type daemon struct {
 	*provisioner.Daemon

@@ -22,7 +22,7 @@ import (
 // observation, that single-use agents run one build each, that every agent
 // is reaped after its idle timeout, and that nothing is left at the end.
 func TestEndToEnd(t *testing.T) {
-	env := startEnv(t, "e2e")
+	env := harness.StartTest(t, "e2e")
 	sim := env.Sim
 	cfg, err := env.Config(harness.Config{
 		Templates: []harness.Template{
@@ -189,7 +189,7 @@ func agentNodes(sim *jenkinssim.Sim) []string {
 // as a file, container, WebSocket connection, build. The secret must not
 // show anywhere in docker inspect.
 func TestInboundWithRealAgentJar(t *testing.T) {
-	env := startEnv(t, "agentjar")
+	env := harness.StartTest(t, "agentjar")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	image, err := agentimage.AgentJar(ctx, env.Docker)

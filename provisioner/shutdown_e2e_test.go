@@ -24,7 +24,7 @@ func TestShutdownPolicies(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.policy, func(t *testing.T) {
-			env := startEnv(t, "shutdown")
+			env := harness.StartTest(t, "shutdown")
 			cfg, err := env.Config(harness.Config{
 				Templates:  []harness.Template{{Name: "linux", Labels: []string{"linux"}, IdleTimeout: time.Hour}},
 				OnShutdown: c.policy,

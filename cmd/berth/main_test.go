@@ -68,23 +68,6 @@ func TestVersionAndUsage(t *testing.T) {
 	}
 }
 
-// startEnv starts the simulator and the agent image for tests that need a
-// Jenkins and a Docker engine.
-func startEnv(t *testing.T) *harness.Env {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("needs the Docker engine")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	env, err := harness.Start(ctx, harness.Options{InstancePrefix: "cmd"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = env.Close(context.Background()) })
-	return env
-}
-
 func writeConfig(t *testing.T, env *harness.Env, c harness.Config) string {
 	t.Helper()
 	y, err := env.ConfigYAML(c)
@@ -99,7 +82,7 @@ func writeConfig(t *testing.T, env *harness.Env, c harness.Config) string {
 }
 
 func TestCheck(t *testing.T) {
-	env := startEnv(t)
+	env := harness.StartTest(t, "cmd")
 	t.Setenv("BERTH_JENKINS_TOKEN", env.Token)
 	good := writeConfig(t, env, harness.Config{Templates: []harness.Template{{Name: "linux", Labels: []string{"linux"}}}})
 	var out, errb bytes.Buffer
@@ -163,7 +146,7 @@ func (l *lockedBuffer) waitFor(t *testing.T, s string, n int) {
 // kept; a good one replaces it; SIGTERM-style cancellation stops berth
 // cleanly with onShutdown: keep.
 func TestRunReloadsOnSIGHUP(t *testing.T) {
-	env := startEnv(t)
+	env := harness.StartTest(t, "cmd")
 	t.Setenv("BERTH_JENKINS_TOKEN", env.Token)
 	path := writeConfig(t, env, harness.Config{Templates: []harness.Template{{Name: "linux", Labels: []string{"linux"}}}})
 	var logs lockedBuffer

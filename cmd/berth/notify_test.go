@@ -15,7 +15,7 @@ import (
 // first successful cycle, pings the watchdog every cycle, and says
 // STOPPING=1 when it stops.
 func TestRunNotifiesSystemd(t *testing.T) {
-	env := startEnv(t)
+	env := harness.StartTest(t, "cmd")
 	t.Setenv("BERTH_JENKINS_TOKEN", env.Token)
 	sock := filepath.Join(t.TempDir(), "notify.sock")
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
