@@ -50,7 +50,13 @@ func runFloor(ctx context.Context, e *env, o options, rep *report) error {
 	for _, w := range ways {
 		rep.printf("%s, %d single runs\n\n", w.name, o.runs)
 		var singles []floorSample
+		var loads []load
 		for i := range o.runs {
+			l, err := e.waitQuiet(ctx, o.quiet)
+			if err != nil {
+				return err
+			}
+			loads = append(loads, l)
 			ss, err := e.floorBurst(ctx, w, fmt.Sprintf("floor-%s-s%d", w.tag, i), 1)
 			if err != nil {
 				return err
@@ -61,6 +67,11 @@ func runFloor(ctx context.Context, e *env, o options, rep *report) error {
 		rep.printf("%s, %d bursts of %d at once\n\n", w.name, o.burstRuns, o.burst)
 		var bursts [][]floorSample
 		for r := range o.burstRuns {
+			l, err := e.waitQuiet(ctx, o.quiet)
+			if err != nil {
+				return err
+			}
+			loads = append(loads, l)
 			ss, err := e.floorBurst(ctx, w, fmt.Sprintf("floor-%s-b%d", w.tag, r), o.burst)
 			if err != nil {
 				return err
@@ -68,6 +79,7 @@ func runFloor(ctx context.Context, e *env, o options, rep *report) error {
 			bursts = append(bursts, ss)
 		}
 		rep.floorBursts(bursts)
+		rep.loads(loads)
 		raw[w.name] = map[string]any{"singles": singles, "bursts": bursts}
 	}
 	rep.addRaw("floor", raw)

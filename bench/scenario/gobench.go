@@ -35,7 +35,13 @@ func runGoBench(ctx context.Context, o options, rep *report) error {
 	raw := map[string][]string{}
 	rep.printf("`go test -run '^$' -bench PATTERN -count N PKG`, N = %d (engine benchmarks: 3, with -benchtime 10x)\n\n", o.count)
 	rep.printf("| benchmark | n | median | p25–p75 | min–max | other metrics (median) |\n|---|---:|---:|---:|---:|---|\n")
+	var loads []load
 	for _, b := range goBenchmarks {
+		l, err := waitQuiet(ctx, o.quiet, nil)
+		if err != nil {
+			return err
+		}
+		loads = append(loads, l)
 		count := o.count
 		if b.maxCount > 0 {
 			count = min(count, b.maxCount)
@@ -89,6 +95,7 @@ func runGoBench(ctx context.Context, o options, rep *report) error {
 		}
 	}
 	rep.printf("\n")
+	rep.loads(loads)
 	rep.addRaw("gobench", raw)
 	return nil
 }

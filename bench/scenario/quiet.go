@@ -45,6 +45,12 @@ func (e *env) others(ctx context.Context) (int, error) {
 // a shared machine (and the engine's clean-up of the last measurement)
 // disturbs the next one less. It reports the load it proceeded under.
 func (e *env) waitQuiet(ctx context.Context, limit time.Duration) (load, error) {
+	return waitQuiet(ctx, limit, e.others)
+}
+
+// waitQuiet waits, up to limit, until others (if set) reports no other
+// container and the CPUs were mostly idle for a second.
+func waitQuiet(ctx context.Context, limit time.Duration, others func(context.Context) (int, error)) (load, error) {
 	start := time.Now()
 	prev, err := cpuTimes()
 	if err != nil {
@@ -58,9 +64,11 @@ func (e *env) waitQuiet(ctx context.Context, limit time.Duration) (load, error) 
 		if err != nil {
 			return load{}, err
 		}
-		n, err := e.others(ctx)
-		if err != nil {
-			return load{}, err
+		n := 0
+		if others != nil {
+			if n, err = others(ctx); err != nil {
+				return load{}, err
+			}
 		}
 		l := load{Others: n, CPUBusy: busy(prev, cur), LoadAvg: loadAvg(), Waited: time.Since(start)}
 		if (n == 0 && l.CPUBusy < quietCPU) || time.Since(start) >= limit {
