@@ -178,10 +178,12 @@ func (e *env) agentEnv(node, secret string) []string {
 }
 
 // dockerRun is the floor as a person would type it. The command line holds
-// the simulator's secret for node, so it is never logged.
+// the simulator's secret for node, so it is never logged. The container
+// carries the instance label, by which env.close removes it, but not
+// berth's managed label: a berth running in the same environment must not
+// take it for an orphan of its own.
 func (e *env) dockerRun(ctx context.Context, node, secret string) error {
 	args := []string{"run", "-d", "--network", "host", "--name", node,
-		"--label", dockerapi.LabelManaged + "=true",
 		"--label", dockerapi.LabelInstance + "=" + e.Instance,
 		"--label", dockerapi.LabelNode + "=" + node,
 	}
