@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"time"
 )
 
@@ -104,7 +103,7 @@ func burstPair(ctx context.Context, o options, rep *report, r int) (_ burstSampl
 		return bs, "", err
 	}
 	defer b.stop()
-	if err := sleep(ctx, rand.N(b.pollOf())); err != nil {
+	if err := b.randomPhase(ctx); err != nil {
 		return bs, "", err
 	}
 	t0 := time.Now()

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/berth-dev/berth/config"
@@ -74,6 +75,26 @@ func (b *berthRun) stop() {
 	defer cancel()
 	_ = b.d.Shutdown(ctx)
 	_ = b.host.Close()
+}
+
+// randomPhase sleeps until a moment drawn uniformly from berth's poll
+// cycle, so that the wait for the next queue read is uniform over the cycle
+// as for a build queued at any time. The cycle is measured from berth's last
+// queue read: cycles repeat every pollInterval plus the time a cycle takes
+// (the loop's timer restarts when a cycle ends, and the cycle is mostly its
+// reads). A plain random sleep after the previous run would not do: that run
+// ends at a fixed distance from a cycle (its last action wakes the loop).
+func (b *berthRun) randomPhase(ctx context.Context) error {
+	last, ok := b.tr.lastQueueRead()
+	if !ok {
+		return sleep(ctx, rand.N(b.pollOf()))
+	}
+	period := b.pollOf() + last.End.Sub(last.Start)
+	target := last.Start.Add(rand.N(period))
+	for now := time.Now(); !target.After(now); {
+		target = target.Add(period)
+	}
+	return sleep(ctx, time.Until(target))
 }
 
 // pollOf is the effective poll interval.

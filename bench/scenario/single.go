@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"time"
 )
 
@@ -40,7 +39,7 @@ func runSingle(ctx context.Context, e *env, o options, rep *report) error {
 			return err
 		}
 		loads = append(loads, l)
-		if err := sleep(ctx, rand.N(b.pollOf())); err != nil {
+		if err := b.randomPhase(ctx); err != nil {
 			return err
 		}
 		t0 := time.Now()

@@ -69,6 +69,18 @@ func (t *tracer) since(from time.Time) []event {
 	return out
 }
 
+// lastQueueRead returns the latest queue read that has ended.
+func (t *tracer) lastQueueRead() (event, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := len(t.events) - 1; i >= 0; i-- {
+		if t.events[i].Step == stepQueue {
+			return t.events[i], true
+		}
+	}
+	return event{}, false
+}
+
 // firstQueueRead returns the first queue read started at or after from
 // whose answer held item id.
 func firstQueueRead(evs []event, id int64) (event, bool) {
