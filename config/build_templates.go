@@ -79,6 +79,7 @@ func (b *builder) template(key string, r *rawTemplate, hosts map[string]bool) Te
 	if b.required(key+".name", r.Name, "a template name") {
 		b.name(key+".name", r.Name)
 	}
+	t.Warm = b.warm(key+".warm", r.Warm, t.InstanceCap)
 	b.required(key+".image", r.Image, "the agent image")
 	for i, l := range r.Labels {
 		b.labelAtom(indexPath(key+".labels", i), l)

@@ -3,6 +3,8 @@ package config
 import (
 	"log/slog"
 	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
 // NoLimit is the value of a cap whose key is absent from the file: no limit.
@@ -160,6 +162,9 @@ type Template struct {
 	IdleTimeout   time.Duration
 	LaunchTimeout time.Duration
 	SingleUse     bool
+	// Warm are the windows during which berth keeps agents of the template
+	// idle before builds ask for them (none if empty).
+	Warm []Warm
 	// Hosts restricts the template to these dockerHosts names (all if empty).
 	Hosts []string
 
@@ -180,6 +185,21 @@ type Template struct {
 	CapAdd, CapDrop []string
 	DockerSocket    bool
 	StopTimeout     time.Duration
+}
+
+// Warm is one entry of templates[].warm: a window that opens at every
+// activation a of Schedule and stays open while a <= t < a+Duration. While
+// it is open, berth keeps Idle agents of the template idle or starting.
+type Warm struct {
+	// Spec is the schedule as written: five cron fields (or @hourly,
+	// @daily, @weekly, @monthly, @yearly), optionally after CRON_TZ=<zone>.
+	// Without a zone it is berth's local time.
+	Spec string
+	// Schedule is Spec parsed (a *cron.SpecSchedule, never nil in a loaded
+	// Config); its activations open the window.
+	Schedule cron.Schedule
+	Duration time.Duration
+	Idle     int
 }
 
 // Inbound is templates[].inbound.

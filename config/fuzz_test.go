@@ -120,6 +120,12 @@ func checkInvariants(t *testing.T, c *Config) {
 				t.Fatalf("bad KEY=value %q", kv)
 			}
 		}
+		for _, w := range tp.Warm {
+			if w.Spec == "" || w.Schedule == nil || w.Duration <= 0 || w.Idle < 1 ||
+				(tp.InstanceCap != NoLimit && w.Idle > tp.InstanceCap) || w.Schedule.Next(scheduleCheckFrom).IsZero() {
+				t.Fatalf("bad warm window %+v", w)
+			}
+		}
 		for _, m := range tp.Mounts {
 			if !strings.HasPrefix(m.Target, "/") {
 				t.Fatalf("bad mount %+v", m)

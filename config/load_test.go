@@ -33,6 +33,10 @@ func TestExampleFileLoads(t *testing.T) {
 	if c.Jenkins.Token.Reveal() != "t0ken" {
 		t.Errorf("token not resolved from the environment")
 	}
+	if len(in.Warm) != 1 || in.Warm[0].Spec != "CRON_TZ=Europe/Berlin 0 8 * * MON-FRI" || in.Warm[0].Duration != 10*time.Hour ||
+		in.Warm[0].Idle != 2 || in.Warm[0].Schedule == nil || len(ssh.Warm) != 0 {
+		t.Errorf("example warm windows = %+v, %+v", in.Warm, ssh.Warm)
+	}
 }
 
 // TestExampleFileDocumentsEveryKey: every key of the schema appears in the

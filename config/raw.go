@@ -87,6 +87,7 @@ type rawTemplate struct {
 	IdleTimeout     string     `mapstructure:"idleTimeout" berth:"duration"`
 	LaunchTimeout   string     `mapstructure:"launchTimeout" berth:"duration"`
 	SingleUse       bool       `mapstructure:"singleUse"`
+	Warm            []rawWarm  `mapstructure:"warm"`
 	Hosts           []string   `mapstructure:"hosts"`
 	Env             []string   `mapstructure:"env"`
 	ContainerLabels []string   `mapstructure:"containerLabels"`
@@ -105,6 +106,12 @@ type rawTemplate struct {
 	CapDrop         []string   `mapstructure:"capDrop"`
 	DockerSocket    bool       `mapstructure:"dockerSocket"`
 	StopTimeout     string     `mapstructure:"stopTimeout" berth:"duration"`
+}
+
+type rawWarm struct {
+	Schedule string `mapstructure:"schedule"`
+	Duration string `mapstructure:"duration" berth:"duration"`
+	Idle     int    `mapstructure:"idle"`
 }
 
 type rawInbound struct {

@@ -115,6 +115,16 @@ func templateNode(t *Template) ymap {
 	m.dur("idleTimeout", t.IdleTimeout)
 	m.dur("launchTimeout", t.LaunchTimeout)
 	m.flag("singleUse", t.SingleUse)
+	if len(t.Warm) > 0 {
+		ws := m.seq("warm")
+		for _, w := range t.Warm {
+			wm := newMap()
+			wm.str("schedule", w.Spec)
+			wm.dur("duration", w.Duration)
+			wm.integer("idle", w.Idle)
+			ws.Content = append(ws.Content, wm.n)
+		}
+	}
 	m.list("hosts", t.Hosts)
 	m.list("env", t.Env)
 	m.list("containerLabels", t.ContainerLabels)

@@ -41,6 +41,12 @@ templates:
     idleTimeout: 0s
     mounts: [{type: volume, target: /v}]
 `,
+		"warm windows": baseT + `    instanceCap: 4
+    warm:
+      - {schedule: "CRON_TZ=America/New_York */30 6-9 * 1-6 MON,WED", duration: 1h30m, idle: 4}
+      - {schedule: "@weekly", duration: 36h, idle: 1}
+      - {schedule: "TZ=UTC 0 0 1 * *", duration: 1s, idle: 2}
+`,
 	}
 	for name, in := range inputs {
 		t.Run(name, func(t *testing.T) {
