@@ -252,11 +252,12 @@ func ComputeDemand(items []QueueItem, nodes []Node, mem *LabelMemory) (demand []
 		return cmp.Or(a.InQueueSince.Compare(b.InQueueSince), cmp.Compare(a.ID, b.ID))
 	})
 
+	res := newResolver(nodes)
 	index := map[string]int{}
 	ids := make([]int64, 0, len(items))
 	for _, it := range sorted {
 		ids = append(ids, it.ID)
-		w := resolve(ItemWant(it, agentsExist), nodes)
+		w := res.resolve(ItemWant(it, agentsExist))
 		switch w.Kind {
 		case WantLabel:
 			if w.Source != SourceMemory {
@@ -297,24 +298,56 @@ func ComputeDemand(items []QueueItem, nodes []Node, mem *LabelMemory) (demand []
 	return demand, unknown
 }
 
+// resolver settles Ambiguous wants against one node list. It indexes the nodes by name
+// and builds their label sets once, and remembers each name's answer: the answer depends
+// only on the name and the node list, and on a large controller a thousand queued items
+// may all name the same label.
+type resolver struct {
+	nodes  []Node
+	byName map[string]bool
+	sets   []label.Set // built on first need
+	isNode map[string]bool
+}
+
+func newResolver(nodes []Node) *resolver {
+	r := &resolver{nodes: nodes, byName: make(map[string]bool, len(nodes)), isNode: map[string]bool{}}
+	for _, n := range nodes {
+		r.byName[n.Name] = true
+	}
+	return r
+}
+
 // resolve settles an Ambiguous want: X names a node when a node is called X and X, read
 // as a label, matches fewer than two nodes (Jenkins names the label itself only when it
 // matches several).
-func resolve(w Want, nodes []Node) Want {
+func (r *resolver) resolve(w Want) Want {
 	if w.Kind != WantLabel || !w.Ambiguous {
 		return w
 	}
 	w.Ambiguous = false
-	named, matching := false, 0
-	for _, n := range nodes {
-		if n.Name == w.Node {
-			named = true
-		}
-		if w.Expr.Matches(nodeLabels(n)) {
-			matching++
-		}
+	if !r.byName[w.Node] {
+		return w
 	}
-	if named && matching < 2 {
+	isNode, ok := r.isNode[w.Node]
+	if !ok {
+		if r.sets == nil {
+			r.sets = make([]label.Set, len(r.nodes))
+			for i, n := range r.nodes {
+				r.sets[i] = nodeLabels(n)
+			}
+		}
+		matching := 0
+		for _, set := range r.sets {
+			if w.Expr.Matches(set) {
+				if matching++; matching == 2 {
+					break
+				}
+			}
+		}
+		isNode = matching < 2
+		r.isNode[w.Node] = isNode
+	}
+	if isNode {
 		w.Kind, w.Expr = WantNode, nil
 	}
 	return w
