@@ -1,6 +1,9 @@
 package plan
 
-import "log/slog"
+import (
+	"log/slog"
+	"time"
+)
 
 // Kind is what an Action does. The values are stable words for logs.
 type Kind string
@@ -74,9 +77,32 @@ type Unserved struct {
 // Result is a plan.
 type Result struct {
 	// Actions come in a fixed order: the placeholder, then actions on
-	// existing agents by node name, then Starts in the order of the queue.
+	// existing agents by node name, then Starts in the order of the queue,
+	// then warm-pool Starts in configuration order.
 	Actions  []Action
 	Unserved []Unserved
+	// Warm are the templates whose warm window is open, in configuration
+	// order.
+	Warm []WarmPool
 	// State is the planner's memory to pass to the next Plan.
 	State State
+}
+
+// WarmPool is a template whose warm window is open in this plan: the
+// answer to "why is my pool not full?".
+type WarmPool struct {
+	Template string
+	// Idle is the open windows' largest idle: how many agents the pool
+	// keeps idle or starting.
+	Idle int
+	// Ready counts the template's agents that are idle or starting and not
+	// matched to a waiting build, before this plan's warm starts.
+	Ready int
+	// Started is the number of warm starts in this plan.
+	Started int
+	// Until is when the window that sets Idle closes.
+	Until time.Time
+	// Blocked names what keeps the pool below Idle after this plan (the
+	// cap, host, back-off, draining); "" when nothing does.
+	Blocked string
 }

@@ -189,7 +189,7 @@ func (p *planner) serve(groups []*group, sup *supply) {
 			continue
 		}
 		pl := sup.pools[g.first.Name]
-		if why := p.startBlock(g.first, pl); why != "" {
+		if why := p.startBlock(g.first, pl.starting); why != "" {
 			g.held = append(g.held, hold{it.id, why})
 			continue
 		}
@@ -293,6 +293,7 @@ func (p *planner) takeStarting(g *group, id int64) bool {
 				g.fresh++
 			} else {
 				g.starting++
+				s.agent.claimed++
 			}
 			return true
 		}
@@ -301,11 +302,13 @@ func (p *planner) takeStarting(g *group, id int64) bool {
 }
 
 // startBlock returns why template t may not start an agent now, or "".
-func (p *planner) startBlock(t *config.Template, pl *pool) string {
+// starting is how many of its agents are starting, this plan's starts
+// included.
+func (p *planner) startBlock(t *config.Template, starting int) string {
 	if p.s.Draining {
 		return "berth is draining for shutdown: nothing starts"
 	}
-	if why := p.backoffBlock(t, pl.starting); why != "" {
+	if why := p.backoffBlock(t, starting); why != "" {
 		return why
 	}
 	return p.capsBlock(t)

@@ -13,7 +13,8 @@
 // An agent is a container and a Jenkins node with the same name. The
 // planner moves it along these edges (the executor carries them out):
 //
-//	  Start (demand; draining, back-off, caps and placement allow)
+//	  Start (demand or an open warm window; draining, back-off, caps and
+//	    |    placement allow)
 //	    |
 //	    v
 //	+----------+  not online within launchTimeout --+--> Remove
@@ -25,7 +26,8 @@
 //	| online idle | --------> | busy |  single-use: TakeOffline
 //	|             | <-------- |      |  (no second build lands)
 //	+-------------+   done    +------+
-//	    | idle >= idleTimeout, or draining, or single-use and used
+//	    | idle >= idleTimeout (and not kept by a warm window), or draining,
+//	    | or single-use and used
 //	    v Retire
 //	+----------+  executor: offline, confirm idle, delete node, then container;
 //	| retiring |  a build landed meanwhile: back online --> online idle
@@ -54,6 +56,9 @@
 //     allowed host with the most room.
 //   - backoff.go: failures pause a template (10s doubling to 5m), then one
 //     start at a time until an agent comes online.
+//   - warm.go: while a template's scheduled warm window is open, it keeps
+//     that many agents idle or starting, after waiting builds are served,
+//     and reaping spares them.
 //   - idle.go, singleuse.go, launch.go, orphans.go: reaping and repair.
 //   - reasons.go: the wording of reasons.
 //

@@ -6,7 +6,8 @@ import (
 )
 
 // Idle reaping runs after demand is matched, so that an idle agent that a
-// waiting build was matched to is kept. An agent is idle while it is
+// waiting build was matched to is kept, and after warm pools are planned, so
+// that the idle agents an open window keeps stay (see warm.go). An agent is idle while it is
 // available with no busy executor; busy time counts as activity and starts
 // the idle time over. The idle time is measured by the planner from the
 // first cycle that saw the agent idle (Jenkins does not export it).
@@ -42,9 +43,14 @@ func (p *planner) reap(a *agent) {
 	default:
 		limit, name := a.idleTimeout()
 		idle := p.now.Sub(as.IdleSince)
-		if idle >= limit {
-			p.act(a, Retire, fmt.Sprintf("idle %s ≥ %s %s", elapsed(idle), name, limit))
+		if idle < limit || p.warmHolds(a) {
+			return
 		}
+		reason := fmt.Sprintf("idle %s ≥ %s %s", elapsed(idle), name, limit)
+		if wp := p.warmReport(a.template); wp != nil {
+			reason += fmt.Sprintf(", beyond the %d of warm pool %s", wp.Idle, wp.Template)
+		}
+		p.act(a, Retire, reason)
 	}
 }
 

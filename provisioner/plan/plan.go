@@ -42,6 +42,7 @@ func Plan(s Snapshot, st State) Result {
 		p.lifecycle(a)
 	}
 	p.planDemand()
+	p.planWarm()
 	for _, a := range p.agents {
 		p.reap(a)
 	}
@@ -53,7 +54,7 @@ func Plan(s Snapshot, st State) Result {
 			p.actions = append(p.actions, *a.action)
 		}
 	}
-	return Result{Actions: append(p.actions, p.starts...), Unserved: p.unserved, State: p.st}
+	return Result{Actions: append(p.actions, p.starts...), Unserved: p.unserved, Warm: p.warm, State: p.st}
 }
 
 // planner is one Plan call's working data.
@@ -75,10 +76,13 @@ type planner struct {
 	tmplSets map[string]label.Set // template labels, by template name
 
 	actions  []Action // the placeholder's, then existing agents' in agent order
-	starts   []Action // new agents, in queue order
-	startFor []*slot  // the slot each start created, parallel to starts
+	starts   []Action // new agents: for builds in queue order, then warm pools'
+	startFor []*slot  // the slot each start for builds created, parallel to starts
 	slots    []slot   // unused slots, see newSlot
 	unserved []Unserved
+
+	warm       []WarmPool      // open warm pools, in configuration order
+	warmClosed map[string]bool // closedWithin by template, see warmHolds
 }
 
 // lifecycle applies the rules for broken, orphaned and single-use agents to

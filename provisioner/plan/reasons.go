@@ -104,3 +104,50 @@ func plural(n int, one, many string) string {
 	}
 	return many
 }
+
+// warmReason explains a warm start: the pool before this plan's warm
+// starts, when its window closes (in the schedule's zone), and the counts
+// against the caps right after the start, e.g.
+//
+//	warm pool linux: 1 of 2 ready, window open until 18:00 CET → start linux on h1 (linux 2/5, h1 3/∞, total 3/20)
+func (p *planner) warmReason(wp *warmPool, ready int, h *config.DockerHost) string {
+	b := make([]byte, 0, 128)
+	b = append(b, "warm pool "...)
+	b = append(b, wp.t.Name...)
+	b = append(b, ": "...)
+	b = strconv.AppendInt(b, int64(ready), 10)
+	b = append(b, " of "...)
+	b = strconv.AppendInt(b, int64(wp.want), 10)
+	b = append(b, " ready, window open until "...)
+	b = append(b, clockText(wp.until, p.now, wp.zone)...)
+	b = append(b, " → start "...)
+	b = append(b, wp.t.Name...)
+	b = append(b, " on "...)
+	b = append(b, h.Name...)
+	b = append(b, " ("...)
+	b = append(b, wp.t.Name...)
+	b = append(b, ' ')
+	b = appendOfCap(b, p.use.tmpl[wp.t.Name], wp.t.InstanceCap)
+	b = append(b, ", "...)
+	b = append(b, h.Name...)
+	b = append(b, ' ')
+	b = appendOfCap(b, p.use.host[h.Name], h.MaxContainers)
+	b = append(b, ", total "...)
+	b = appendOfCap(b, p.use.global, p.cfg.MaxContainers)
+	b = append(b, ')')
+	return string(b)
+}
+
+// clockText shows t in zone: the time of day with the zone's abbreviation
+// ("18:00 CET"), and the date too when it is not now's.
+func clockText(t, now time.Time, zone *time.Location) string {
+	t, now = t.In(zone), now.In(zone)
+	layout := "15:04"
+	if t.Second() != 0 {
+		layout = "15:04:05"
+	}
+	if y, m, d := t.Date(); y != now.Year() || m != now.Month() || d != now.Day() {
+		layout = "2006-01-02 " + layout
+	}
+	return t.Format(layout + " MST")
+}
