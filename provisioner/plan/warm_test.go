@@ -401,7 +401,7 @@ func TestWarmWindowBoundaries(t *testing.T) {
 		{"0 12 * * *", time.Hour, a.Add(time.Hour), time.Time{}},
 		{"0 12 * * *", 90 * time.Second, a.Add(89 * time.Second), a.Add(90 * time.Second)},
 		{"0 12 * * *", 90 * time.Second, a.Add(90 * time.Second), time.Time{}},
-		{"0 12 * * *", 25 * time.Hour, a.Add(time.Hour), a.Add(25 * time.Hour)}, // yesterday's and today's overlap
+		{"0 12 * * *", 25 * time.Hour, a.Add(time.Hour), a.Add(25 * time.Hour)},    // yesterday's and today's overlap
 		{"0 12 * * *", 25 * time.Hour, a.Add(-30 * time.Minute), a.Add(time.Hour)}, // yesterday's
 		{"* * * * *", 10 * time.Hour, a.Add(30 * time.Second), a.Add(10 * time.Hour)},
 		{"*/7 * * * *", 10 * time.Hour, a.Add(20 * time.Minute), a.Add(14*time.Minute + 10*time.Hour)},
