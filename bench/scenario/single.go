@@ -65,11 +65,12 @@ func runSingle(ctx context.Context, e *env, o options, rep *report) error {
 		dOn, dBuild = append(dOn, s.Online-fs[0].Online), append(dBuild, s.Build-fs[0].Build)
 		e.log.Info("pair", "run", i, "floor_online", fs[0].Online, "berth_online", s.Online)
 	}
-	var on, bld, path []time.Duration
-	for _, s := range berth {
+	var on, bld, path, dPath []time.Duration
+	for i, s := range berth {
 		on, bld = append(on, s.Online), append(bld, s.Build)
 		if w, ok := s.Steps["poll wait"]; ok {
 			path = append(path, s.Online-w)
+			dPath = append(dPath, s.Online-w-floor[i].Online)
 		}
 	}
 	var fOn, fBuild []time.Duration
@@ -84,6 +85,7 @@ func runSingle(ctx context.Context, e *env, o options, rep *report) error {
 		row("berth: the queue read that saw it → node online", summarize(path)),
 		row("berth − floor, node online (per pair)", summarize(dOn)),
 		row("berth − floor, build started (per pair)", summarize(dBuild)),
+		row("berth without the poll wait − floor (per pair)", summarize(dPath)),
 	})
 	rep.steps("berth", berth)
 	rep.loads(loads)
