@@ -20,15 +20,15 @@ type agent struct {
 	ctr      *Container
 	flight   *InFlight
 	// acted is set once this plan has an action for the agent, action.
-	acted  bool
-	action *Action
+	acted bool
+	// warmKept is set on an idle agent that its template's open warm
+	// window keeps past idleTimeout in this plan.
+	warmKept bool
+	action   *Action
 	// claimed counts the executors (of its node, or of the agent while it
 	// starts) that waiting demand was matched to in this plan; a claimed
 	// node is not retired, and a claimed agent is not in a warm pool.
 	claimed int
-	// warmKept is set on an idle agent that its template's open warm
-	// window keeps past idleTimeout in this plan.
-	warmKept bool
 }
 
 // ours reports whether node n is one of this instance's agent nodes.

@@ -3,6 +3,7 @@ package plan
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -92,6 +93,29 @@ func BenchmarkPlan1000(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(starts), "starts")
+	b.ReportAllocs()
+	for b.Loop() {
+		Plan(s, st)
+	}
+}
+
+// BenchmarkPlan1000Warm is BenchmarkPlan1000 with two warm windows on
+// every template, one of them open, the other closed.
+func BenchmarkPlan1000Warm(b *testing.B) {
+	s, st := bigCase(b)
+	cfg := *s.Config
+	cfg.Templates = slices.Clone(cfg.Templates)
+	for i := range cfg.Templates {
+		cfg.Templates[i].Warm = []config.Warm{
+			window(b, "CRON_TZ=Europe/Berlin 0 8 * * MON-FRI", 10*time.Hour, 5),
+			window(b, "0 20 * * *", time.Hour, 8),
+		}
+	}
+	s.Config = &cfg
+	res := Plan(s, st)
+	if len(res.Warm) != len(cfg.Templates) {
+		b.Fatalf("%d warm pools open, want %d", len(res.Warm), len(cfg.Templates))
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		Plan(s, st)

@@ -21,7 +21,8 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden from the curr
 
 // Golden scenarios: testdata/NAME.yaml is a configuration and a series of
 // cycles; testdata/NAME.golden is what the planner did in each (actions,
-// unserved demand, back-off). Run `go test -update` and review the diff.
+// unserved demand, open warm pools, back-off). The scenario starts at t0,
+// Thursday 2026-01-01 12:00 UTC. Run `go test -update` and review the diff.
 //
 // Each step describes one snapshot. nodes, containers, demand and unknown
 // carry over from the previous step unless the step sets them (an empty
@@ -53,6 +54,11 @@ type scConfig struct {
 		LaunchTimeout time.Duration `yaml:"launchTimeout"`
 		SingleUse     bool          `yaml:"singleUse"`
 		Hosts         []string      `yaml:"hosts"`
+		Warm          []struct {
+			Schedule string        `yaml:"schedule"`
+			Duration time.Duration `yaml:"duration"`
+			Idle     int           `yaml:"idle"`
+		} `yaml:"warm"`
 	} `yaml:"templates"`
 }
 
@@ -129,7 +135,7 @@ func limitOf(p *int) int {
 	return *p
 }
 
-func (sc *scConfig) build() *config.Config {
+func (sc *scConfig) build(t *testing.T) *config.Config {
 	cfg := &config.Config{Instance: sc.Instance, MaxContainers: limitOf(sc.MaxContainers), OrphanGrace: sc.OrphanGrace}
 	if cfg.Instance == "" {
 		cfg.Instance = instance
@@ -138,12 +144,16 @@ func (sc *scConfig) build() *config.Config {
 	for _, h := range sc.Hosts {
 		cfg.DockerHosts = append(cfg.DockerHosts, config.DockerHost{Name: h.Name, MaxContainers: limitOf(h.MaxContainers)})
 	}
-	for _, t := range sc.Templates {
-		cfg.Templates = append(cfg.Templates, config.Template{
-			Name: t.Name, Labels: t.Labels, InstanceCap: limitOf(t.InstanceCap), Executors: max(t.Executors, 1),
-			Exclusive: t.Exclusive, IdleTimeout: t.IdleTimeout, LaunchTimeout: t.LaunchTimeout,
-			SingleUse: t.SingleUse, Hosts: t.Hosts,
-		})
+	for _, tp := range sc.Templates {
+		ct := config.Template{
+			Name: tp.Name, Labels: tp.Labels, InstanceCap: limitOf(tp.InstanceCap), Executors: max(tp.Executors, 1),
+			Exclusive: tp.Exclusive, IdleTimeout: tp.IdleTimeout, LaunchTimeout: tp.LaunchTimeout,
+			SingleUse: tp.SingleUse, Hosts: tp.Hosts,
+		}
+		for _, w := range tp.Warm {
+			ct.Warm = append(ct.Warm, window(t, w.Schedule, w.Duration, w.Idle))
+		}
+		cfg.Templates = append(cfg.Templates, ct)
 	}
 	return cfg
 }
@@ -274,6 +284,12 @@ func render(b *bytes.Buffer, i int, step scStep, res Result) {
 		}
 		fmt.Fprintf(b, "  unserved %s %v\n      %s\n", key, u.Items, u.Reason)
 	}
+	for _, w := range res.Warm {
+		fmt.Fprintf(b, "  warm %s: %d of %d ready, %d started, open until +%s\n", w.Template, w.Ready, w.Idle, w.Started, w.Until.Sub(t0))
+		if w.Blocked != "" {
+			fmt.Fprintf(b, "      %s\n", w.Blocked)
+		}
+	}
 	names := make([]string, 0, len(res.State.Backoff))
 	for n := range res.State.Backoff {
 		names = append(names, n)
@@ -303,7 +319,7 @@ func TestGolden(t *testing.T) {
 			if err := dec.Decode(&sc); err != nil {
 				t.Fatalf("%s: %v", file, err)
 			}
-			cfg := sc.Config.build()
+			cfg := sc.Config.build(t)
 			var out bytes.Buffer
 			var cur scStep
 			st := State{}

@@ -9,14 +9,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/robfig/cron/v3"
+
 	"github.com/berth-dev/berth/config"
 	"github.com/berth-dev/berth/jenkins/label"
 )
 
 // randomCase builds a random but well-formed snapshot and state: a few
-// hosts and templates with random caps, static and berth nodes in every
-// state, containers in every state, actions in flight, outcomes, hosts that
-// fail to list, and waiting builds over a handful of expressions.
+// hosts and templates with random caps and warm windows (open, closed, or
+// opening or closing around the two cycles the property test plans), static
+// and berth nodes in every state, containers in every state, actions in
+// flight, outcomes, hosts that fail to list, and waiting builds over a
+// handful of expressions.
 func randomCase(r *rand.Rand) (Snapshot, State) {
 	atoms := []string{"linux", "docker", "arm", "big"}
 	exprs := []string{"linux", "docker", "linux&&docker", "arm||big", "!arm", "linux&&!big", "windows", ""}
@@ -50,6 +54,21 @@ func randomCase(r *rand.Rand) (Snapshot, State) {
 		t.SingleUse = r.IntN(5) == 0
 		t.Exclusive = r.IntN(3) == 0
 		t.IdleTimeout = time.Duration(r.IntN(4)) * time.Minute
+		for range r.IntN(3) {
+			w := warmSpecs[r.IntN(len(warmSpecs))]
+			idle := 1 + r.IntN(3)
+			if t.InstanceCap != config.NoLimit {
+				if t.InstanceCap == 0 {
+					break
+				}
+				idle = min(idle, t.InstanceCap) // as config requires
+			}
+			s, err := cron.ParseStandard(w.spec)
+			if err != nil {
+				panic(err)
+			}
+			t.Warm = append(t.Warm, config.Warm{Spec: w.spec, Schedule: s, Duration: w.d, Idle: idle})
+		}
 		if r.IntN(3) == 0 {
 			for _, h := range cfg.DockerHosts {
 				if r.IntN(2) == 0 {
@@ -174,6 +193,96 @@ func randomCase(r *rand.Rand) (Snapshot, State) {
 		s.Unknown = []UnknownItem{{ID: id + 1, Why: "Waiting for next available executor"}}
 	}
 	return s, st
+}
+
+// warmSpecs are windows around t0 (Thursday 12:00 UTC) and the second
+// cycle, up to two minutes later.
+var warmSpecs = []struct {
+	spec string
+	d    time.Duration
+}{
+	{"0 12 * * *", time.Hour},                    // opens at t0
+	{"59 11 * * *", time.Minute},                 // closes at t0
+	{"*/2 * * * *", time.Minute},                 // open every other minute
+	{"CRON_TZ=Asia/Tokyo 0 21 * * *", time.Hour}, // 12:00 UTC
+	{"CRON_TZ=Europe/Berlin 0 8 * * MON-FRI", 10 * time.Hour},
+	{"0 14 * * *", time.Hour},           // closed
+	{"0 11 * * SAT,SUN", 2 * time.Hour}, // closed on a Thursday
+	{"0 * * * *", 90 * time.Minute},     // overlapping windows
+}
+
+// withoutWarm returns s with no warm windows in its configuration.
+func withoutWarm(s Snapshot) Snapshot {
+	cfg := *s.Config
+	cfg.Templates = slices.Clone(cfg.Templates)
+	for i := range cfg.Templates {
+		cfg.Templates[i].Warm = nil
+	}
+	s.Config = &cfg
+	return s
+}
+
+// checkWarmFirst compares a plan with the plan of the same snapshot without
+// warm windows: the builds' starts, the unserved demand and every action but
+// warm starts and retirements are the same, and the plan retires no agent
+// that the plan without windows keeps. So warm pools act only after demand,
+// never take room a waiting build could use in the same plan, and only keep
+// agents, never remove them. Warm starts come last and only for templates
+// whose window is open, at most the open windows' idle per template, and
+// Result.Warm reports them.
+func checkWarmFirst(s Snapshot, st State, res Result) []string {
+	var bad []string
+	cold := Plan(withoutWarm(s), st)
+	split := func(res Result) (rest []Action, retired []string, warm map[string]int) {
+		warm = map[string]int{}
+		for _, a := range res.Actions {
+			switch {
+			case a.Kind == Start && len(a.Items) == 0:
+				warm[a.Template]++
+			case a.Kind == Retire:
+				retired = append(retired, a.Node)
+			default:
+				rest = append(rest, a)
+			}
+		}
+		return rest, retired, warm
+	}
+	rest, retired, warm := split(res)
+	coldRest, coldRetired, coldWarm := split(cold)
+	if !reflect.DeepEqual(rest, coldRest) || !reflect.DeepEqual(res.Unserved, cold.Unserved) {
+		bad = append(bad, fmt.Sprintf("warm windows changed what was done for builds:\n%s\nwithout windows:\n%s", reasons(res), reasons(cold)))
+	}
+	for _, n := range retired {
+		if !slices.Contains(coldRetired, n) {
+			bad = append(bad, "warm windows retired "+n)
+		}
+	}
+	if len(coldWarm) > 0 || len(cold.Warm) > 0 {
+		bad = append(bad, "warm starts without warm windows")
+	}
+	seenWarm := false
+	for _, a := range res.Actions {
+		if a.Kind == Start && len(a.Items) == 0 {
+			seenWarm = true
+		} else if seenWarm {
+			bad = append(bad, fmt.Sprintf("%s after a warm start", a.Kind))
+		}
+	}
+	reported := map[string]WarmPool{}
+	for _, w := range res.Warm {
+		reported[w.Template] = w
+	}
+	for _, t := range s.Config.Templates {
+		idle, _, _ := openWindow(t.Warm, s.Now)
+		w, ok := reported[t.Name]
+		switch {
+		case ok != (idle > 0):
+			bad = append(bad, fmt.Sprintf("template %s: window open %v, reported %v", t.Name, idle > 0, ok))
+		case warm[t.Name] > idle || warm[t.Name] != w.Started || (w.Ready+w.Started < w.Idle) != (w.Blocked != ""):
+			bad = append(bad, fmt.Sprintf("template %s: %d warm starts for idle %d; reported %+v", t.Name, warm[t.Name], idle, w))
+		}
+	}
+	return bad
 }
 
 // shuffled returns s with every list in another order.
@@ -354,7 +463,7 @@ func TestPropertyRandomSnapshots(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, 0x6265727468))
 		s, st := randomCase(r)
 		res := Plan(s, st)
-		if bad := checkInvariants(s, st, res); len(bad) > 0 {
+		if bad := append(checkInvariants(s, st, res), checkWarmFirst(s, st, res)...); len(bad) > 0 {
 			t.Fatalf("seed %d:\n  %s\nplan:\n%s", seed, strings.Join(bad, "\n  "), reasons(res))
 		}
 		again := Plan(shuffled(r, s), st)
@@ -365,7 +474,7 @@ func TestPropertyRandomSnapshots(t *testing.T) {
 		// for state the planner made itself, too.
 		s.Now = s.Now.Add(time.Duration(1+r.IntN(120)) * time.Second)
 		res2 := Plan(s, res.State)
-		if bad := checkInvariants(s, res.State, res2); len(bad) > 0 {
+		if bad := append(checkInvariants(s, res.State, res2), checkWarmFirst(s, res.State, res2)...); len(bad) > 0 {
 			t.Fatalf("seed %d, second cycle:\n  %s\nplan:\n%s", seed, strings.Join(bad, "\n  "), reasons(res2))
 		}
 	}
@@ -379,7 +488,7 @@ func FuzzPlan(f *testing.F) {
 		r := rand.New(rand.NewPCG(seed, 0x6265727468))
 		s, st := randomCase(r)
 		res := Plan(s, st)
-		if bad := checkInvariants(s, st, res); len(bad) > 0 {
+		if bad := append(checkInvariants(s, st, res), checkWarmFirst(s, st, res)...); len(bad) > 0 {
 			t.Fatalf("%s\nplan:\n%s", strings.Join(bad, "\n"), reasons(res))
 		}
 		if again := Plan(shuffled(r, s), st); !reflect.DeepEqual(res, again) {

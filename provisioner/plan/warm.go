@@ -82,6 +82,8 @@ func (p *planner) planWarm() {
 		case wp == nil:
 		case p.warmIdle(a):
 			wp.idle = append(wp.idle, a)
+		case a.node != nil && (a.node.Online || a.node.TemporarilyOffline):
+			// online and not idle: busy, or taken offline
 		case p.starting(a):
 			wp.allStarting++
 			if a.claimed == 0 {
