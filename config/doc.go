@@ -10,9 +10,11 @@
 //     secrets written in clear, and the YAML type of every value. Because it
 //     walks the file's own nodes it reports key paths in the file's camelCase
 //     (viper folds keys to lower case) and with line numbers;
-//   - build.go, build_hosts.go and build_templates.go (with the helpers in
-//     values.go) decode viper's settings into the raw structs, apply defaults
-//     and check values (durations, URLs, enums, caps, names, references);
+//   - build.go, build_hosts.go, build_templates.go and build_warm.go (with
+//     the helpers in values.go) decode viper's settings into the raw
+//     structs, apply defaults and check values (durations, URLs, enums,
+//     caps, names, references, warm window schedules, which are parsed here
+//     with robfig/cron so that nothing downstream parses);
 //   - secrets.go resolves the Jenkins token or password from a file, the
 //     environment or a systemd credential.
 //

@@ -71,7 +71,7 @@ func (p *planner) planDemand() {
 	}
 	if !p.s.NodesOK {
 		for _, g := range groups {
-			g.blocked = "Jenkins nodes could not be read this cycle: berth starts nothing until it sees them"
+			g.blocked = nodesUnread
 		}
 		p.serve(groups, nil)
 		return

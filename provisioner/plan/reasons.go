@@ -10,6 +10,10 @@ import (
 
 // This file holds the wording of reasons, so that log lines read alike.
 
+// nodesUnread is why nothing starts in a cycle that could not read the
+// Jenkins nodes.
+const nodesUnread = "Jenkins nodes could not be read this cycle: berth starts nothing until it sees them"
+
 // demandLabel is how reasons name what a Demand waits for.
 func demandLabel(d *Demand) string {
 	switch {

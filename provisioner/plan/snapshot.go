@@ -16,7 +16,9 @@ import (
 //
 // The planner never changes a Snapshot.
 type Snapshot struct {
-	// Now is the clock: the planner reads no other.
+	// Now is the clock: the planner reads no other. Its zone is the one
+	// warm window schedules without CRON_TZ are read in, so the caller
+	// passes local time (time.Now()), not UTC.
 	Now    time.Time
 	Config *config.Config
 

@@ -104,7 +104,7 @@ func (p *planner) planWarm() {
 		p.keepWarm(wp)
 		report := WarmPool{Template: wp.t.Name, Idle: wp.want, Ready: ready, Until: wp.until}
 		for n := ready; n < wp.want; n++ {
-			why := "Jenkins nodes could not be read this cycle: berth starts nothing until it sees them"
+			why := nodesUnread
 			if p.s.NodesOK {
 				why = p.startBlock(wp.t, wp.allStarting)
 			}
