@@ -96,7 +96,8 @@ type WarmPool struct {
 	// keeps idle or starting.
 	Idle int
 	// Ready counts the template's agents that are idle or starting and not
-	// matched to a waiting build, before this plan's warm starts.
+	// matched to a waiting build, before this plan's warm starts and
+	// retirements.
 	Ready int
 	// Started is the number of warm starts in this plan.
 	Started int

@@ -22,9 +22,10 @@ type agent struct {
 	// acted is set once this plan has an action for the agent, action.
 	acted bool
 	// warmKept is set on an idle agent that its template's open warm
-	// window keeps past idleTimeout in this plan.
-	warmKept bool
-	action   *Action
+	// window keeps past idleTimeout in this plan; warmYield on one it would
+	// keep but gives up to builds waiting for room.
+	warmKept, warmYield bool
+	action              *Action
 	// claimed counts the executors (of its node, or of the agent while it
 	// starts) that waiting demand was matched to in this plan; a claimed
 	// node is not retired, and a claimed agent is not in a warm pool.

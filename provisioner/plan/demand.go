@@ -191,11 +191,13 @@ func (p *planner) serve(groups []*group, sup *supply) {
 		pl := sup.pools[g.first.Name]
 		if why := p.startBlock(g.first, pl.starting); why != "" {
 			g.held = append(g.held, hold{it.id, why})
+			p.noteShort(g.first, pl.starting)
 			continue
 		}
 		host, why := p.place(g.first)
 		if host == nil {
 			g.held = append(g.held, hold{it.id, why})
+			p.noteShort(g.first, pl.starting)
 			continue
 		}
 		p.reserve(g.first, host.Name)

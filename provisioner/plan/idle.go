@@ -43,11 +43,18 @@ func (p *planner) reap(a *agent) {
 	default:
 		limit, name := a.idleTimeout()
 		idle := p.now.Sub(as.IdleSince)
-		if idle < limit || p.warmHolds(a) {
+		if idle < limit {
+			return
+		}
+		held, yield := p.warmHolds(a)
+		if held {
 			return
 		}
 		reason := fmt.Sprintf("idle %s ≥ %s %s", elapsed(idle), name, limit)
-		if wp := p.warmReport(a.template); wp != nil {
+		switch wp := p.warmReport(a.template); {
+		case yield != "":
+			reason += fmt.Sprintf("; warm pool %s gives way: %s", a.template, yield)
+		case wp != nil:
 			reason += fmt.Sprintf(", beyond the %d of warm pool %s", wp.Idle, wp.Template)
 		}
 		p.act(a, Retire, reason)

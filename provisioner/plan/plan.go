@@ -27,6 +27,9 @@ func Plan(s Snapshot, st State) Result {
 	if p.st.Since.IsZero() {
 		p.st.Since = p.now
 	}
+	for i := range p.cfg.Templates {
+		p.hasWarm = p.hasWarm || len(p.cfg.Templates[i].Warm) > 0
+	}
 	for _, h := range s.Hosts {
 		if _, ok := p.cfg.Host(h.Name); ok && h.Listed {
 			p.listed[h.Name] = true
@@ -81,8 +84,10 @@ type planner struct {
 	slots    []slot   // unused slots, see newSlot
 	unserved []Unserved
 
+	hasWarm    bool            // some template has warm windows
 	warm       []WarmPool      // open warm pools, in configuration order
 	warmClosed map[string]bool // closedWithin by template, see warmHolds
+	short      shortOfRoom     // room waiting builds lack, see noteShort
 }
 
 // lifecycle applies the rules for broken, orphaned and single-use agents to

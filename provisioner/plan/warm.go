@@ -36,6 +36,12 @@ import (
 // the close, not from when they went idle: the pool drains over one
 // idleTimeout, not all at once.
 //
+// A warm pool gives way to builds: while a waiting build is held because
+// the global maxContainers or the hosts its template may use are full, the
+// pools keep no agent past idleTimeout that counts against that room (any
+// agent for the global cap, the agents on those hosts), so idleTimeout
+// frees it as it would without warm windows.
+//
 // The windows are computed from Snapshot.Now alone, with the schedules
 // config parsed; nothing is remembered between plans.
 
@@ -55,6 +61,9 @@ type warmPool struct {
 // planWarm starts the agents that open warm windows miss, after demand,
 // and marks the idle agents that reaping must keep.
 func (p *planner) planWarm() {
+	if !p.hasWarm {
+		return
+	}
 	var pools []warmPool
 	for i := range p.cfg.Templates {
 		t := &p.cfg.Templates[i]
@@ -156,22 +165,34 @@ func (p *planner) keepWarm(wp *warmPool) {
 	slices.SortFunc(due, func(x, y *agent) int {
 		return cmp.Or(p.agentState(y).IdleSince.Compare(p.agentState(x).IdleSince), cmp.Compare(x.name, y.name))
 	})
-	for _, a := range due[:keep] {
+	for _, a := range due {
+		if keep == 0 {
+			break
+		}
+		if p.yields(a.host) != "" {
+			a.warmYield = true
+			continue
+		}
 		a.warmKept = true
+		keep--
 	}
 }
 
 // warmHolds reports whether a warm window keeps idle agent a, past its
 // idleTimeout, from being retired: it is one the open pool needs, or a
 // window of its template that lowered the pool closed less than
-// idleTimeout ago.
-func (p *planner) warmHolds(a *agent) bool {
+// idleTimeout ago. When a window would keep it but gives way to waiting
+// builds, it says so in yield.
+func (p *planner) warmHolds(a *agent) (held bool, yield string) {
 	if a.warmKept {
-		return true
+		return true, ""
 	}
 	t := a.tmpl
 	if t == nil || len(t.Warm) == 0 {
-		return false
+		return false, ""
+	}
+	if a.warmYield {
+		return false, p.yields(a.host)
 	}
 	held, ok := p.warmClosed[t.Name]
 	if !ok {
@@ -185,7 +206,58 @@ func (p *planner) warmHolds(a *agent) bool {
 		}
 		p.warmClosed[t.Name] = held
 	}
-	return held
+	if why := p.yields(a.host); held && why != "" {
+		return false, why
+	}
+	return held, ""
+}
+
+// shortOfRoom is the room that waiting builds were held for in this plan.
+type shortOfRoom struct {
+	global bool            // the global maxContainers is full
+	hosts  map[string]bool // these hosts are full
+	noted  map[string]bool // templates already looked at
+}
+
+// noteShort records, for warm pools to give way, the room a build of
+// template t waits for when the template could start but for the global
+// maxContainers or full hosts. starting is as for startBlock.
+func (p *planner) noteShort(t *config.Template, starting int) {
+	if !p.hasWarm || p.short.noted[t.Name] {
+		return
+	}
+	if p.short.noted == nil {
+		p.short.noted, p.short.hosts = make(map[string]bool), make(map[string]bool)
+	}
+	p.short.noted[t.Name] = true
+	u := &p.use
+	switch {
+	case p.s.Draining || p.backoffBlock(t, starting) != "":
+		return // starting nothing for other reasons
+	case t.InstanceCap != config.NoLimit && (u.unknownTmpl[t.Name] != "" || u.tmpl[t.Name] >= t.InstanceCap):
+		return // its own cap, which no other template's agents hold
+	case p.cfg.MaxContainers != config.NoLimit && u.unknownGlobal == "" && u.global >= p.cfg.MaxContainers:
+		p.short.global = true
+		return
+	}
+	for i := range p.cfg.DockerHosts {
+		h := &p.cfg.DockerHosts[i]
+		if allowedOn(t, h.Name) && p.listed[h.Name] && h.MaxContainers != config.NoLimit && u.host[h.Name] >= h.MaxContainers {
+			p.short.hosts[h.Name] = true
+		}
+	}
+}
+
+// yields says why warm pools keep no agent on host past idleTimeout in
+// this plan, or "".
+func (p *planner) yields(host string) string {
+	switch {
+	case p.short.global:
+		return "builds wait for room under the global maxContainers"
+	case p.short.hosts[host]:
+		return "builds wait for room on " + host
+	}
+	return ""
 }
 
 // warmReport returns the open pool of template name, or nil.

@@ -475,3 +475,78 @@ func TestWarmTimeZones(t *testing.T) {
 		})
 	}
 }
+
+// TestWarmGivesWay: while a build waits for the global maxContainers or for
+// a full host, warm pools keep no agent past idleTimeout that holds that
+// room; for any other reason a build waits, they keep their agents.
+func TestWarmGivesWay(t *testing.T) {
+	const yieldGlobal = "idle 1h0m0s ≥ idleTimeout 5m0s; warm pool linux gives way: builds wait for room under the global maxContainers"
+	tests := []struct {
+		name    string
+		build   func(s *Snapshot)
+		idle    map[string]time.Duration
+		retired map[string]string // node → reason
+	}{
+		{"global maxContainers", func(s *Snapshot) {
+			s.Config.MaxContainers = 2
+		}, map[string]time.Duration{"a": time.Hour, "b": 2 * time.Minute}, map[string]string{"a": yieldGlobal}},
+		{"global maxContainers, after the window closed", func(s *Snapshot) {
+			s.Config.MaxContainers = 2
+			s.Now = t0.Add(time.Hour + 2*time.Minute)
+		}, map[string]time.Duration{"a": time.Hour, "b": 0}, map[string]string{
+			"a": "idle 2h2m0s ≥ idleTimeout 5m0s; warm pool linux gives way: builds wait for room under the global maxContainers",
+			"b": "idle 1h2m0s ≥ idleTimeout 5m0s; warm pool linux gives way: builds wait for room under the global maxContainers",
+		}},
+		{"a full host: the pool keeps its agents elsewhere", func(s *Snapshot) {
+			setHosts(s, dockerHost("h1", 1), dockerHost("h2", config.NoLimit))
+			s.Config.Templates[1].Hosts = []string{"h1"}
+			s.Nodes[1].Managed.Host, s.Containers[1].Host = "h2", "h2"
+			agentPair(s, "c", "linux", "h2", 3*time.Hour)
+		}, map[string]time.Duration{"a": time.Hour, "b": 2 * time.Hour, "c": 3 * time.Hour}, map[string]string{
+			"a": "idle 1h0m0s ≥ idleTimeout 5m0s; warm pool linux gives way: builds wait for room on h1",
+		}},
+		{"the build's own instanceCap", func(s *Snapshot) {
+			s.Config.MaxContainers = 2
+			s.Config.Templates[1].InstanceCap = 0
+		}, map[string]time.Duration{"a": time.Hour, "b": 2 * time.Hour}, nil},
+		{"the build's template backs off", func(s *Snapshot) {
+			s.Config.MaxContainers = 2
+		}, map[string]time.Duration{"a": time.Hour, "b": 2 * time.Hour}, nil},
+		{"the build's host is unreachable", func(s *Snapshot) {
+			setHosts(s, dockerHost("h1", config.NoLimit), dockerHost("h2", 2))
+			unlist(s, "h2")
+			s.Config.Templates[1].Hosts = []string{"h2"}
+		}, map[string]time.Duration{"a": time.Hour, "b": 2 * time.Hour}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newSnap(warmTmpl(window(t, "0 12 * * *", time.Hour, 2)), tmpl("java", "java"))
+			agentPair(&s, "a", "linux", "h1", 3*time.Hour)
+			agentPair(&s, "b", "linux", "h1", 3*time.Hour)
+			s.Demand = []Demand{want(t, "java", 1)}
+			tt.build(&s)
+			st := idleFor(tt.idle)
+			if strings.Contains(tt.name, "backs off") {
+				st.Backoff = map[string]Backoff{"java": {Failures: 1, Step: 1, Until: t0.Add(time.Minute), LastReason: "boom"}}
+			}
+			res := Plan(s, st)
+			retired := map[string]string{}
+			for _, a := range res.Actions {
+				if a.Kind == Retire {
+					retired[a.Node] = a.Reason
+				}
+			}
+			if len(retired) != len(tt.retired) {
+				t.Errorf("retired %q, want %q:\n%s", retired, tt.retired, reasons(res))
+			}
+			for n, r := range tt.retired {
+				if retired[n] != r {
+					t.Errorf("retire %s: %q, want %q", n, retired[n], r)
+				}
+			}
+			if len(warmStarts(res)) != 0 {
+				t.Errorf("warm start while a build waits:\n%s", reasons(res))
+			}
+		})
+	}
+}
