@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/berth-dev/berth/provisioner/plan"
 )
 
 // maxOutageDelay caps the poll back-off while Jenkins cannot be read.
@@ -17,13 +19,14 @@ const maxOutageDelay = 10 * time.Second
 type reporter struct {
 	log      *slog.Logger
 	unserved map[string]string // key → reason last logged
+	warm     map[string]string // template → why its warm pool is short, last logged
 	jenkins  string            // error text of the current outage, "" when up
 	failures int               // consecutive cycles Jenkins could not be read
 	hosts    map[string]string // host → error text of its current outage
 }
 
 func newReporter(log *slog.Logger) reporter {
-	return reporter{log: log, unserved: map[string]string{}, hosts: map[string]string{}}
+	return reporter{log: log, unserved: map[string]string{}, warm: map[string]string{}, hosts: map[string]string{}}
 }
 
 func (r *reporter) report(c Cycle) {
@@ -68,6 +71,30 @@ func (r *reporter) report(c Cycle) {
 		if !seen[k] {
 			delete(r.unserved, k)
 			r.log.Info("builds no longer blocked", "label", displayKey(k))
+		}
+	}
+	r.reportWarm(c.Result.Warm)
+}
+
+// reportWarm logs why a warm pool stays short of its idle count, when that
+// changes, and when it is short no more.
+func (r *reporter) reportWarm(pools []plan.WarmPool) {
+	short := make(map[string]bool, len(pools))
+	for _, w := range pools {
+		if w.Blocked == "" {
+			continue
+		}
+		short[w.Template] = true
+		if r.warm[w.Template] == w.Blocked {
+			continue
+		}
+		r.warm[w.Template] = w.Blocked
+		r.log.Info("warm pool short", "template", w.Template, "ready", w.Ready, "idle", w.Idle, "why", w.Blocked)
+	}
+	for _, t := range slices.Sorted(maps.Keys(r.warm)) {
+		if !short[t] {
+			delete(r.warm, t)
+			r.log.Info("warm pool no longer short", "template", t)
 		}
 	}
 }

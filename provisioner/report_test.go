@@ -67,3 +67,20 @@ func TestPollBacksOffWhileJenkinsIsDown(t *testing.T) {
 		t.Errorf("back up: delay %s, want 1s", d)
 	}
 }
+
+func TestReporterLogsWarmPoolShortOnChange(t *testing.T) {
+	var buf bytes.Buffer
+	r := newReporter(slog.New(slog.NewTextHandler(&buf, nil)))
+	short := plan.WarmPool{Template: "linux", Idle: 2, Ready: 0, Blocked: "template linux at instanceCap 3"}
+	for range 3 {
+		r.report(Cycle{Result: plan.Result{Warm: []plan.WarmPool{short}}})
+	}
+	r.report(Cycle{Result: plan.Result{Warm: []plan.WarmPool{{Template: "linux", Idle: 2, Ready: 2}}}})
+	out := buf.String()
+	if n := strings.Count(out, `msg="warm pool short"`); n != 1 {
+		t.Errorf("short logged %d times, want 1:\n%s", n, out)
+	}
+	if !strings.Contains(out, "instanceCap 3") || strings.Count(out, "warm pool no longer short") != 1 {
+		t.Errorf("missing reason or recovery line:\n%s", out)
+	}
+}

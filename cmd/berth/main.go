@@ -12,6 +12,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	// Warm pool schedules may name a time zone (CRON_TZ=Europe/Berlin); the
+	// embedded database makes that work on hosts without /usr/share/zoneinfo.
+	_ "time/tzdata"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
