@@ -186,7 +186,10 @@ func (d *Daemon) loop(ctx context.Context, draining bool, stop func(Cycle) bool)
 				}
 			}
 		}
-		c := d.cycle(ctx, draining)
+		c, ok := d.cycle(ctx, draining)
+		if !ok {
+			return nil // ctx ended during the cycle's reads
+		}
 		if stop != nil && stop(c) {
 			return nil
 		}
@@ -194,10 +197,16 @@ func (d *Daemon) loop(ctx context.Context, draining bool, stop func(Cycle) bool)
 	}
 }
 
-// cycle is one observe-plan-act round.
-func (d *Daemon) cycle(ctx context.Context, draining bool) Cycle {
+// cycle is one observe-plan-act round. It reports false, and does nothing,
+// when ctx ended during the reads: their errors then say that berth is
+// stopping, not that Jenkins or a host is down, and must not be logged or
+// planned on as an outage.
+func (d *Daemon) cycle(ctx context.Context, draining bool) (Cycle, bool) {
 	cfg := d.config()
 	snap, jerr, herrs := d.observe(ctx, cfg, draining)
+	if ctx.Err() != nil {
+		return Cycle{}, false
+	}
 	res := plan.Plan(snap, d.state)
 	d.state = res.State
 	for _, a := range res.Actions {
@@ -214,5 +223,5 @@ func (d *Daemon) cycle(ctx context.Context, draining bool) Cycle {
 	if d.onCyc != nil {
 		d.onCyc(c)
 	}
-	return c
+	return c, true
 }

@@ -2,12 +2,15 @@ package provisioner
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/jenkins"
 	"github.com/berth-dev/berth/provisioner/plan"
 )
 
@@ -82,5 +85,57 @@ func TestReporterLogsWarmPoolShortOnChange(t *testing.T) {
 	}
 	if !strings.Contains(out, "instanceCap 3") || strings.Count(out, "warm pool no longer short") != 1 {
 		t.Errorf("missing reason or recovery line:\n%s", out)
+	}
+}
+
+// blockingJenkins answers the queue read only when its context ends, as a
+// read does that is in flight when berth is told to stop.
+type blockingJenkins struct {
+	*fakeJenkins
+	reading chan struct{}
+}
+
+func (b *blockingJenkins) Queue(ctx context.Context) ([]jenkins.QueueItem, error) {
+	close(b.reading)
+	<-ctx.Done()
+	return nil, fmt.Errorf("read queue: GET /queue/api/json: %w", ctx.Err())
+}
+
+// TestStopDuringReadIsNotAnOutage: a cycle whose reads fail because berth
+// is stopping logs no Jenkins outage and plans nothing.
+func TestStopDuringReadIsNotAnOutage(t *testing.T) {
+	var buf bytes.Buffer
+	log := &callLog{}
+	j := &blockingJenkins{fakeJenkins: &fakeJenkins{log: log}, reading: make(chan struct{})}
+	cycles := 0
+	d, err := New(testConfig(), j, map[string]DockerHost{"h1": &fakeHost{log: log}}, Options{
+		Logger:  slog.New(slog.NewTextHandler(&buf, nil)),
+		OnCycle: func(Cycle) { cycles++ },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	select {
+	case <-j.reading:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first cycle never read the queue")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not return after its context ended")
+	}
+	if strings.Contains(buf.String(), "jenkins unreachable") {
+		t.Errorf("stopping was logged as an outage:\n%s", buf.String())
+	}
+	if cycles != 0 {
+		t.Errorf("%d interrupted cycles reported, want 0", cycles)
 	}
 }
