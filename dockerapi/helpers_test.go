@@ -6,9 +6,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +21,7 @@ import (
 
 	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
+	"github.com/moby/moby/client/pkg/versions"
 )
 
 // The real engine every integration test talks to.
@@ -283,4 +287,30 @@ func (e *env) wait(id string) {
 	case err := <-res.Error:
 		e.t.Fatalf("wait for %s: %v", id, err)
 	}
+}
+
+// wantAPIVersion is the API version negotiation must settle on with the
+// local engine: the engine's own (read with a bare HTTP request, not with
+// the client under test), or the client's maximum if the engine is newer.
+func wantAPIVersion(t *testing.T) string {
+	t.Helper()
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", DefaultSocketPath)
+		},
+	}}
+	resp, err := hc.Get("http://engine/version")
+	if err != nil {
+		t.Fatalf("GET /version from the engine: %v", err)
+	}
+	defer resp.Body.Close()
+	var v struct{ ApiVersion string }
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || v.ApiVersion == "" {
+		t.Fatalf("GET /version from the engine: %q, %v", v.ApiVersion, err)
+	}
+	if versions.LessThan(client.MaxAPIVersion, v.ApiVersion) {
+		return client.MaxAPIVersion
+	}
+	return v.ApiVersion
 }

@@ -231,7 +231,7 @@ func TestSSH(t *testing.T) {
 	ctx := t.Context()
 
 	info, err := h.Ping(ctx)
-	if err != nil || info.APIVersion != "1.41" {
+	if err != nil || info.APIVersion != wantAPIVersion(t) {
 		t.Fatalf("Ping over ssh = %+v, %v", info, err)
 	}
 

@@ -181,7 +181,7 @@ func TestTLS(t *testing.T) {
 			defer h.Close()
 			info, err := h.Ping(t.Context())
 			if tc.ok {
-				if err != nil || info.APIVersion != "1.41" {
+				if err != nil || info.APIVersion != wantAPIVersion(t) {
 					t.Fatalf("Ping = %+v, %v; want success", info, err)
 				}
 				if _, err := h.List(t.Context(), "test-tls-"+randomID()); err != nil {
