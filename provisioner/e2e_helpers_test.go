@@ -1,7 +1,6 @@
 package provisioner_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"github.com/berth-dev/berth/config"
 	"github.com/berth-dev/berth/dockerapi"
 	"github.com/berth-dev/berth/internal/harness"
+	"github.com/berth-dev/berth/internal/syncbuf"
 	"github.com/berth-dev/berth/jenkins"
 	"github.com/berth-dev/berth/jenkins/jenkinssim"
 	"github.com/berth-dev/berth/provisioner"
@@ -25,31 +25,13 @@ type daemon struct {
 	cancel context.CancelFunc
 	done   chan error
 	// logs holds everything berth logged, for the secrets check.
-	logs *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	logs *syncbuf.Buffer
 }
 
 // startDaemon runs berth on cfg against the simulator and the local engine.
 func startDaemon(t *testing.T, env *harness.Env, cfg *config.Config, onCycle func(provisioner.Cycle)) *daemon {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	log := slog.New(slog.NewTextHandler(io.MultiWriter(t.Output(), logs), &slog.HandlerOptions{Level: slog.LevelDebug}))
 	j, err := jenkins.New(jenkins.Options{URL: env.Sim.URL(), User: env.User, Token: env.Token, Timeout: 5 * time.Second})
 	if err != nil {

@@ -6,12 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/berth-dev/berth/internal/harness"
+	"github.com/berth-dev/berth/internal/syncbuf"
 )
 
 func TestMatch(t *testing.T) {
@@ -112,34 +112,17 @@ func TestCheck(t *testing.T) {
 	}
 }
 
-// lockedBuffer collects a command's log output for a test to read while
-// the command still writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) waitFor(t *testing.T, s string, n int) {
+// waitForLog waits until logs holds s at least n times.
+func waitForLog(t *testing.T, logs *syncbuf.Buffer, s string, n int) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		l.mu.Lock()
-		got := strings.Count(l.b.String(), s)
-		l.mu.Unlock()
-		if got >= n {
+		if strings.Count(logs.String(), s) >= n {
 			return
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	t.Fatalf("log never said %q %d time(s):\n%s", s, n, l.b.String())
+	t.Fatalf("log never said %q %d time(s):\n%s", s, n, logs.String())
 }
 
 // TestRunReloadsOnSIGHUP: a bad file is logged and the running config
@@ -149,12 +132,12 @@ func TestRunReloadsOnSIGHUP(t *testing.T) {
 	env := harness.StartTest(t, "cmd")
 	t.Setenv("BERTH_JENKINS_TOKEN", env.Token)
 	path := writeConfig(t, env, harness.Config{Templates: []harness.Template{{Name: "linux", Labels: []string{"linux"}}}})
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"run", "--config", path}, &logs, &logs) }()
-	logs.waitFor(t, "berth is ready", 1)
+	waitForLog(t, &logs, "berth is ready", 1)
 
 	if err := os.WriteFile(path, []byte("jenkins: {url: http://x\n"), 0o600); err != nil {
 		t.Fatal(err)
@@ -162,7 +145,7 @@ func TestRunReloadsOnSIGHUP(t *testing.T) {
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	logs.waitFor(t, "config reload failed: keeping the running config", 1)
+	waitForLog(t, &logs, "config reload failed: keeping the running config", 1)
 
 	good, err := env.ConfigYAML(harness.Config{Templates: []harness.Template{{Name: "linux", Labels: []string{"linux"}}, {Name: "java", Labels: []string{"java"}, SSH: true}}})
 	if err != nil {
@@ -174,8 +157,8 @@ func TestRunReloadsOnSIGHUP(t *testing.T) {
 	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	logs.waitFor(t, `"config reloaded"`, 1)
-	logs.waitFor(t, `"templates":2`, 1)
+	waitForLog(t, &logs, `"config reloaded"`, 1)
+	waitForLog(t, &logs, `"templates":2`, 1)
 
 	cancel()
 	select {
@@ -186,5 +169,5 @@ func TestRunReloadsOnSIGHUP(t *testing.T) {
 	case <-time.After(2 * time.Minute):
 		t.Fatal("berth run did not stop")
 	}
-	logs.waitFor(t, "agents left in place for the next start to adopt", 1)
+	waitForLog(t, &logs, "agents left in place for the next start to adopt", 1)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/internal/harness"
+	"github.com/berth-dev/berth/internal/syncbuf"
 )
 
 // TestRunNotifiesSystemd: under Type=notify, berth says READY=1 after its
@@ -28,7 +29,7 @@ func TestRunNotifiesSystemd(t *testing.T) {
 	path := writeConfig(t, env, harness.Config{Templates: []harness.Template{{Name: "linux", Labels: []string{"linux"}}}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var logs lockedBuffer
+	var logs syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"run", "--config", path}, &logs, &logs) }()
 

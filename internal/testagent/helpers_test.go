@@ -1,7 +1,6 @@
 package testagent
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -20,24 +19,6 @@ const testTimeout = 20 * time.Second
 // envMap turns a map into a getenv function.
 func envMap(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func testLogger(w io.Writer) *slog.Logger {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/internal/syncbuf"
 	"github.com/coder/websocket"
 )
 
@@ -34,7 +35,7 @@ func TestCapabilityValueMatchesAgentJar(t *testing.T) {
 
 func TestRunInboundConnectsAnswersPingsAndStops(t *testing.T) {
 	fc := newFakeController(t, testNode, testSecret)
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- RunInbound(ctx, inboundConfig(fc.URL), testLogger(logs)) }()
@@ -89,7 +90,7 @@ func TestRunInboundRefusals(t *testing.T) {
 			if tt.status != 0 {
 				fc.status = func(int) int { return tt.status }
 			}
-			logs := &syncBuffer{}
+			logs := &syncbuf.Buffer{}
 			err := RunInbound(t.Context(), inboundConfig(fc.URL), testLogger(logs))
 			if got := ExitCode(err); got != tt.wantCode {
 				t.Fatalf("exit code %d (err %v), want %d", got, err, tt.wantCode)
@@ -113,7 +114,7 @@ func TestRunInboundReconnectsWithCookie(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- RunInbound(ctx, inboundConfig(fc.URL), testLogger(&syncBuffer{})) }()
+	go func() { done <- RunInbound(ctx, inboundConfig(fc.URL), testLogger(&syncbuf.Buffer{})) }()
 
 	first := fc.next(t)
 	_ = first.Conn.Close(websocket.StatusInternalError, "controller restarting")
@@ -132,7 +133,7 @@ func TestRunInboundGivesUpAfterRetries(t *testing.T) {
 	fc.status = func(int) int { return http.StatusServiceUnavailable }
 	cfg := inboundConfig(fc.URL)
 	cfg.Retries = 2
-	err := RunInbound(t.Context(), cfg, testLogger(&syncBuffer{}))
+	err := RunInbound(t.Context(), cfg, testLogger(&syncbuf.Buffer{}))
 	if ExitCode(err) != ExitFailure || !strings.Contains(err.Error(), "giving up after 3 attempts") {
 		t.Fatalf("err = %v (exit %d), want giving up after 3 attempts, exit 1", err, ExitCode(err))
 	}
@@ -151,9 +152,9 @@ func TestMainInboundSecretFromFile(t *testing.T) {
 		"JENKINS_URL": fc.URL, "JENKINS_AGENT_NAME": testNode, "JENKINS_WEB_SOCKET": "true",
 	})
 	ctx, cancel := context.WithCancel(t.Context())
-	stderr := &syncBuffer{}
+	stderr := &syncbuf.Buffer{}
 	done := make(chan int, 1)
-	go func() { done <- Main(ctx, []string{"-secret", "@" + secretFile}, env, &syncBuffer{}, stderr) }()
+	go func() { done <- Main(ctx, []string{"-secret", "@" + secretFile}, env, &syncbuf.Buffer{}, stderr) }()
 
 	h := fc.next(t)
 	if h.Secret != testSecret {
@@ -183,8 +184,8 @@ func TestMainUsageErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stderr := &syncBuffer{}
-			code := Main(t.Context(), tt.args, envMap(tt.env), &syncBuffer{}, stderr)
+			stderr := &syncbuf.Buffer{}
+			code := Main(t.Context(), tt.args, envMap(tt.env), &syncbuf.Buffer{}, stderr)
 			if code != ExitUsage {
 				t.Errorf("exit %d, want %d", code, ExitUsage)
 			}
@@ -199,8 +200,8 @@ func TestMainUsageErrors(t *testing.T) {
 }
 
 func TestMainVersion(t *testing.T) {
-	stdout := &syncBuffer{}
-	if code := Main(t.Context(), []string{"-version"}, envMap(nil), stdout, &syncBuffer{}); code != ExitOK {
+	stdout := &syncbuf.Buffer{}
+	if code := Main(t.Context(), []string{"-version"}, envMap(nil), stdout, &syncbuf.Buffer{}); code != ExitOK {
 		t.Fatalf("exit %d", code)
 	}
 	if !strings.HasPrefix(stdout.String(), "berth-testagent ") {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/internal/syncbuf"
 	"golang.org/x/crypto/ssh"
 )
 
@@ -49,7 +50,7 @@ type sshFixture struct {
 	addr     string
 	hostKey  ssh.PublicKey
 	client   ssh.Signer
-	logs     *syncBuffer
+	logs     *syncbuf.Buffer
 	cancel   context.CancelFunc
 	serveErr chan error
 }
@@ -75,7 +76,7 @@ func startSSH(t *testing.T) *sshFixture {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	f := &sshFixture{addr: ln.Addr().String(), hostKey: hostSigner.PublicKey(), client: client, logs: &syncBuffer{}, cancel: cancel, serveErr: make(chan error, 1)}
+	f := &sshFixture{addr: ln.Addr().String(), hostKey: hostSigner.PublicKey(), client: client, logs: &syncbuf.Buffer{}, cancel: cancel, serveErr: make(chan error, 1)}
 	go func() { f.serveErr <- ServeSSH(ctx, cfg, hostKey, ln, testLogger(f.logs)) }()
 	t.Cleanup(func() {
 		cancel()
@@ -281,7 +282,7 @@ func TestMainSSHGeneratedKeyIsPrinted(t *testing.T) {
 		"BERTH_TESTAGENT_SSH_HOST_KEY": filepath.Join(t.TempDir(), "absent"),
 	})
 	ctx, cancel := context.WithCancel(t.Context())
-	stderr := &syncBuffer{}
+	stderr := &syncbuf.Buffer{}
 	done := make(chan int, 1)
 	go func() { done <- Main(ctx, nil, env, io.Discard, stderr) }()
 

@@ -1,16 +1,15 @@
 package jenkinssim_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/internal/syncbuf"
 	"github.com/berth-dev/berth/jenkins/jenkinssim"
 )
 
@@ -32,24 +31,6 @@ func agentJar(t *testing.T) (java, jar string) {
 	return java, jar
 }
 
-// lockedBuffer collects a process's output from its copying goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // agentProc is a running agent.jar; done is closed when it exits, err is then its exit error.
 type agentProc struct {
 	done chan struct{}
@@ -58,7 +39,7 @@ type agentProc struct {
 
 // runAgentJar starts agent.jar as the jenkins/inbound-agent image does (-webSocket, the secret
 // in a file).
-func runAgentJar(t *testing.T, s *jenkinssim.Sim, name, secret string) (*agentProc, *lockedBuffer) {
+func runAgentJar(t *testing.T, s *jenkinssim.Sim, name, secret string) (*agentProc, *syncbuf.Buffer) {
 	t.Helper()
 	java, jar := agentJar(t)
 	dir := t.TempDir()
@@ -69,7 +50,7 @@ func runAgentJar(t *testing.T, s *jenkinssim.Sim, name, secret string) (*agentPr
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, java, "-jar", jar, "-url", s.URL(), "-name", name,
 		"-secret", "@"+secretFile, "-webSocket", "-workDir", filepath.Join(dir, "work"))
-	out := &lockedBuffer{}
+	out := &syncbuf.Buffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		cancel()
@@ -92,7 +73,7 @@ func runAgentJar(t *testing.T, s *jenkinssim.Sim, name, secret string) (*agentPr
 }
 
 // waitExit waits for agent.jar to exit and returns its exit code.
-func waitExit(t *testing.T, p *agentProc, out *lockedBuffer, within time.Duration) int {
+func waitExit(t *testing.T, p *agentProc, out *syncbuf.Buffer, within time.Duration) int {
 	t.Helper()
 	select {
 	case <-p.done:
