@@ -141,7 +141,7 @@ func (b *builder) template(key string, r *rawTemplate, hosts map[string]bool) Te
 func (b *builder) inbound(key string, r *rawInbound) Inbound {
 	in := Inbound{
 		WebSocket:  true,
-		Secret:     SecretMode(b.enum(key+".inbound.secret", r.Secret, string(SecretFile), string(SecretFile), string(SecretEnv))),
+		Secret:     SecretMode(b.enum(key+".inbound.secret", r.Secret, string(SecretFile), string(SecretFile), string(SecretEnv), string(SecretStdin))),
 		SecretPath: b.containerPath(key+".inbound.secretPath", r.SecretPath, DefaultInboundSecretPath),
 		WorkDir:    b.containerPath(key+".inbound.workDir", r.WorkDir, ""),
 	}

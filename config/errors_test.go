@@ -136,7 +136,7 @@ func parseErrorCases() []errorCase {
 		{"unknown mode", baseT + "    mode: EXCLUSIVE\n",
 			[]string{`test.yaml:12: templates[0].mode: unknown value "EXCLUSIVE" (one of: exclusive, normal)`}},
 		{"unknown inbound.secret", baseT + "    inbound:\n      secret: arg\n",
-			[]string{`test.yaml:13: templates[0].inbound.secret: unknown value "arg" (one of: file, env)`}},
+			[]string{`test.yaml:13: templates[0].inbound.secret: unknown value "arg" (one of: file, env, stdin)`}},
 		{"unknown onShutdown", "onShutdown: kill\n" + baseT,
 			[]string{`test.yaml:1: onShutdown: unknown value "kill" (one of: keep, drain, remove)`}},
 		{"unknown mount type", baseT + "    mounts:\n      - type: nfs\n        target: /x\n",

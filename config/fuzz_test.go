@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -105,7 +106,7 @@ func checkInvariants(t *testing.T, c *Config) {
 		}
 		switch tp.Launcher {
 		case LauncherInbound:
-			if tp.Inbound.Secret != SecretFile && tp.Inbound.Secret != SecretEnv || !strings.HasPrefix(tp.Inbound.SecretPath, "/") {
+			if !slices.Contains([]SecretMode{SecretFile, SecretEnv, SecretStdin}, tp.Inbound.Secret) || !strings.HasPrefix(tp.Inbound.SecretPath, "/") {
 				t.Fatalf("bad inbound: %+v", tp.Inbound)
 			}
 		case LauncherSSH:

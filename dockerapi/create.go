@@ -49,6 +49,11 @@ type AgentSpec struct {
 	// Publish exposes one TCP port on a random host port (SSH agents).
 	Publish *Publish
 
+	// Stdin keeps the container's standard input open until a client
+	// attaches, writes and closes it (OpenStdin, StdinOnce): start such a
+	// container with StartWithInput.
+	Stdin bool
+
 	// DockerSocket bind-mounts the host's engine socket at
 	// /var/run/docker.sock and adds the socket's group to GroupAdd. This
 	// gives the agent root-equivalent control of the host.
@@ -130,12 +135,15 @@ func (h *Host) createOptions(ctx context.Context, spec AgentSpec) (client.Contai
 		}
 	}
 	cfg := &container.Config{
-		Image:      spec.Image,
-		Labels:     labels,
-		Env:        spec.Env,
-		Cmd:        spec.Cmd,
-		Entrypoint: spec.Entrypoint,
-		User:       spec.User,
+		Image:       spec.Image,
+		Labels:      labels,
+		Env:         spec.Env,
+		Cmd:         spec.Cmd,
+		Entrypoint:  spec.Entrypoint,
+		User:        spec.User,
+		OpenStdin:   spec.Stdin,
+		StdinOnce:   spec.Stdin,
+		AttachStdin: spec.Stdin,
 	}
 	if spec.StopTimeout > 0 {
 		secs := int(math.Ceil(spec.StopTimeout.Seconds()))

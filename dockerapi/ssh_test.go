@@ -261,6 +261,9 @@ func TestSSH(t *testing.T) {
 		t.Errorf("Remove over ssh: %v", err)
 	}
 
+	// A start that hands the container its input over the hijacked stream.
+	checkStartWithInput(t, e)
+
 	// The SSH connection dies; the next call redials.
 	before := f.srv.logins.Load()
 	f.srv.dropAll()

@@ -120,8 +120,9 @@ func tlsProxy(t *testing.T, ca *testCA) string {
 	return l.Addr().String()
 }
 
-// forward pipes c to a new connection to network/addr until either side
-// closes.
+// forward pipes c to a new connection to network/addr and back. When one
+// side stops sending, the other is told so with a half-close, as a TCP or
+// TLS hop does: an attach stream ends its input that way.
 func forward(c net.Conn, network, addr string) {
 	defer c.Close()
 	up, err := net.Dial(network, addr)
@@ -129,10 +130,24 @@ func forward(c net.Conn, network, addr string) {
 		return
 	}
 	defer up.Close()
+	pipe := func(dst, src net.Conn) {
+		_, _ = io.Copy(dst, src)
+		if cw, ok := dst.(interface{ CloseWrite() error }); ok {
+			_ = cw.CloseWrite()
+		} else {
+			_ = dst.Close()
+		}
+	}
 	done := make(chan struct{}, 2)
-	go func() { _, _ = io.Copy(up, c); done <- struct{}{} }()
-	go func() { _, _ = io.Copy(c, up); done <- struct{}{} }()
+	go func() { pipe(up, c); done <- struct{}{} }()
+	go func() { pipe(c, up); done <- struct{}{} }()
 	<-done
+	// Give the other direction a moment to finish, then close both, as
+	// proxies do with a half-closed connection whose peer lingers.
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
 }
 
 func writeFile(t *testing.T, dir, name string, b []byte) string {
@@ -187,6 +202,10 @@ func TestTLS(t *testing.T) {
 				if _, err := h.List(t.Context(), "test-tls-"+randomID()); err != nil {
 					t.Errorf("List over TLS: %v", err)
 				}
+				// Containers go through the TLS host; the clean-up (after h
+				// is closed) goes through the local socket.
+				local := newEnv(t)
+				checkStartWithInput(t, &env{t: t, h: h, instance: local.instance})
 			} else {
 				if !errors.Is(err, ErrUnavailable) || !strings.HasPrefix(err.Error(), `docker host "tls": ping: `) {
 					t.Fatalf("Ping = %v, want ErrUnavailable naming host and call", err)

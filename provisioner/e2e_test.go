@@ -28,7 +28,7 @@ func TestEndToEnd(t *testing.T) {
 		Templates: []harness.Template{
 			{Name: "linux", Labels: []string{"linux", "docker"}, InstanceCap: 2, IdleTimeout: 3 * time.Second},
 			{Name: "java", Labels: []string{"java", "maven"}, SSH: true, InstanceCap: 2, Executors: 2, IdleTimeout: 3 * time.Second},
-			{Name: "once", Labels: []string{"release"}, SingleUse: true, InstanceCap: 2, SecretEnv: true},
+			{Name: "once", Labels: []string{"release"}, SingleUse: true, InstanceCap: 2, Secret: "env"},
 		},
 		MaxContainers: 5,
 		OnShutdown:    "remove",
@@ -186,9 +186,21 @@ func agentNodes(sim *jenkinssim.Sim) []string {
 
 // TestInboundWithRealAgentJar runs berth's inbound path with the real
 // Jenkins client, remoting's agent.jar, on a jlink'ed runtime: node, secret
-// as a file, container, WebSocket connection, build. The secret must not
+// (as a file, and on standard input), container, WebSocket connection, build. The secret must not
 // show anywhere in docker inspect.
 func TestInboundWithRealAgentJar(t *testing.T) {
+	for _, c := range []struct{ secret, arg string }{
+		{"file", "@/run/berth/agent-secret"},
+		{"stdin", "@/dev/stdin"},
+	} {
+		t.Run(c.secret, func(t *testing.T) { testRealAgentJar(t, c.secret, c.arg) })
+	}
+}
+
+// testRealAgentJar: remoting's agent.jar, started by berth with the secret
+// handed over as mode says, connects and builds; the secret is not in
+// docker inspect, which shows arg instead.
+func testRealAgentJar(t *testing.T, mode, arg string) {
 	env := harness.StartTest(t, "agentjar")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -200,7 +212,7 @@ func TestInboundWithRealAgentJar(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg, err := env.Config(harness.Config{
-		Templates:  []harness.Template{{Name: "jar", Labels: []string{"remoting"}, Image: image, LaunchTimeout: time.Minute}},
+		Templates:  []harness.Template{{Name: "jar", Labels: []string{"remoting"}, Image: image, LaunchTimeout: time.Minute, Secret: mode}},
 		OnShutdown: "remove",
 	})
 	if err != nil {
@@ -239,8 +251,8 @@ func TestInboundWithRealAgentJar(t *testing.T) {
 	if secret == "" || bytes.Contains(res.Raw, []byte(secret)) {
 		t.Errorf("the inbound secret shows in docker inspect of %s (secret known: %v)", node, secret != "")
 	}
-	if !bytes.Contains(res.Raw, []byte("@/run/berth/agent-secret")) {
-		t.Errorf("docker inspect shows no -secret @file argument:\n%s", res.Raw)
+	if !bytes.Contains(res.Raw, []byte(arg)) {
+		t.Errorf("docker inspect shows no -secret %s argument:\n%s", arg, res.Raw)
 	}
 	checkNoSecrets(t, env, d, []string{node})
 }

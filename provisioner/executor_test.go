@@ -138,8 +138,8 @@ func TestRetireIsSafe(t *testing.T) {
 	}
 }
 
-func TestStartInboundHandsSecretAsFile(t *testing.T) {
-	for _, mode := range []config.SecretMode{config.SecretFile, config.SecretEnv} {
+func TestStartInboundHandsOverTheSecret(t *testing.T) {
+	for _, mode := range []config.SecretMode{config.SecretFile, config.SecretEnv, config.SecretStdin} {
 		t.Run(string(mode), func(t *testing.T) {
 			cfg := testConfig()
 			cfg.Templates[0].Inbound.Secret = mode
@@ -176,6 +176,22 @@ func TestStartInboundHandsSecretAsFile(t *testing.T) {
 			case config.SecretEnv:
 				if !strings.Contains(visible, "JENKINS_SECRET="+testSecret) {
 					t.Errorf("env mode: no JENKINS_SECRET in %q", spec.Env)
+				}
+				if len(h.files) != 0 || len(h.input) != 0 || spec.Stdin {
+					t.Errorf("env mode also copied or wrote the secret: files %d, input %d, stdin %v", len(h.files), len(h.input), spec.Stdin)
+				}
+			case config.SecretStdin:
+				if strings.Contains(visible, testSecret) {
+					t.Errorf("stdin mode put the secret in env or args (docker inspect shows them): %s", visible)
+				}
+				if !spec.Stdin || len(h.input) != 1 || h.input[0] != testSecret+"\n" || len(h.files) != 0 {
+					t.Errorf("secret not handed over on stdin alone: stdin %v, input %q, files %d", spec.Stdin, h.input, len(h.files))
+				}
+				if !strings.Contains(strings.Join(spec.Cmd, " "), "-secret @/dev/stdin") {
+					t.Errorf("args do not point at stdin: %q", spec.Cmd)
+				}
+				if !log.has("docker start ctr-" + spec.Name + " with input") {
+					t.Errorf("not started with its input:\n%s", log)
 				}
 			}
 			if strings.Contains(buf.String(), testSecret) {
@@ -232,6 +248,37 @@ func TestStartLeavesNothingHalfCreated(t *testing.T) {
 			}
 			if strings.Contains(buf.String()+o.Reason, testSecret) {
 				t.Errorf("the secret reached the log or the outcome")
+			}
+		})
+	}
+}
+
+// TestStdinStartFailureUndoesAll: with the secret on stdin, a start that
+// fails is undone even when the engine started the container, because its
+// agent cannot have connected without the secret. (With a file, such an
+// agent is kept: it may be online with a build already.)
+func TestStdinStartFailureUndoesAll(t *testing.T) {
+	for _, mode := range []config.SecretMode{config.SecretStdin, config.SecretFile} {
+		t.Run(string(mode), func(t *testing.T) {
+			cfg := testConfig()
+			cfg.Templates[0].Inbound.Secret = mode
+			log := &callLog{}
+			h := &fakeHost{log: log, fail: map[string]error{"start": errors.New("connection reset")}, startLost: true}
+			e, _ := testExecutor(cfg, &fakeJenkins{log: log, secret: testSecret}, h)
+			o := run(t, e, plan.Action{Kind: plan.Start, Template: "linux", Host: "h1"})
+			undone := log.has("docker remove") && log.has("jenkins delete")
+			switch mode {
+			case config.SecretStdin:
+				if !o.Failed || !undone {
+					t.Errorf("failed %v, undone %v; want both:\n%s", o.Failed, undone, log)
+				}
+				if log.has("docker inspect") {
+					t.Errorf("asked the engine whether to keep an agent that has no secret:\n%s", log)
+				}
+			case config.SecretFile:
+				if undone {
+					t.Errorf("a running file-mode agent was undone:\n%s", log)
+				}
 			}
 		})
 	}

@@ -94,6 +94,7 @@ type fakeHost struct {
 	log   *callLog
 	specs []dockerapi.AgentSpec
 	files []dockerapi.File
+	input []string // what StartWithInput was given
 	ports map[int]int
 	fail  map[string]error
 	// startLost makes Start fail (with fail["start"]) after the engine
@@ -121,6 +122,12 @@ func (f *fakeHost) CopyFile(_ context.Context, id string, file dockerapi.File) e
 }
 func (f *fakeHost) Start(_ context.Context, id string) error {
 	f.log.add("docker start %s", id)
+	f.started = f.err("start") == nil || f.startLost
+	return f.err("start")
+}
+func (f *fakeHost) StartWithInput(_ context.Context, id string, input []byte) error {
+	f.log.add("docker start %s with input", id)
+	f.input = append(f.input, string(input))
 	f.started = f.err("start") == nil || f.startLost
 	return f.err("start")
 }

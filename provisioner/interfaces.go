@@ -30,6 +30,7 @@ type DockerHost interface {
 	CreateAgent(ctx context.Context, spec dockerapi.AgentSpec) (string, error)
 	CopyFile(ctx context.Context, id string, f dockerapi.File) error
 	Start(ctx context.Context, id string) error
+	StartWithInput(ctx context.Context, id string, input []byte) error
 	Inspect(ctx context.Context, id string) (dockerapi.Container, error)
 	List(ctx context.Context, instance string) ([]dockerapi.Container, error)
 	Logs(ctx context.Context, id string, lines int) (string, error)

@@ -149,8 +149,8 @@ func (e *executor) startSSH(ctx context.Context, t *config.Template, h *hostEntr
 }
 
 // startInbound: node first, then its secret, then the container that
-// connects with it. The secret goes in as a file (the default) or in
-// JENKINS_SECRET, as the template says.
+// connects with it. The secret goes in as a file (the default), on the
+// container's standard input, or in JENKINS_SECRET, as the template says.
 func (e *executor) startInbound(ctx context.Context, t *config.Template, h *hostEntry, name string) (err error) {
 	cfg := e.cfg()
 	mark := Mark{Instance: cfg.Instance, Template: t.Name, Host: h.cfg.Name}
@@ -186,9 +186,13 @@ func (e *executor) startInbound(ctx context.Context, t *config.Template, h *host
 	if t.Inbound.WorkDir != "" {
 		spec.Env = append(spec.Env, "JENKINS_AGENT_WORKDIR="+t.Inbound.WorkDir)
 	}
-	if t.Inbound.Secret == config.SecretEnv {
+	switch t.Inbound.Secret {
+	case config.SecretEnv:
 		spec.Env = append(spec.Env, "JENKINS_SECRET="+secret)
-	} else {
+	case config.SecretStdin:
+		spec.Stdin = true
+		spec.Cmd = append(spec.Cmd, "-secret", "@"+config.StdinSecretPath)
+	default:
 		spec.Cmd = append(spec.Cmd, "-secret", "@"+t.Inbound.SecretPath)
 	}
 
@@ -202,7 +206,15 @@ func (e *executor) startInbound(ctx context.Context, t *config.Template, h *host
 			e.undoContainer(h, id, name, err)
 		}
 	}()
-	if t.Inbound.Secret != config.SecretEnv {
+	if t.Inbound.Secret == config.SecretStdin {
+		// Without the secret the agent cannot have connected, so whatever
+		// went wrong, no build can be on the node: undo it all.
+		if err := h.api.StartWithInput(ctx, id, []byte(secret+"\n")); err != nil {
+			return fmt.Errorf("start container with the secret on its input: %w", err)
+		}
+		return nil
+	}
+	if t.Inbound.Secret == config.SecretFile {
 		// Readable inside the container only; it never shows in docker inspect.
 		if err := h.api.CopyFile(ctx, id, dockerapi.File{Path: t.Inbound.SecretPath, Content: []byte(secret), Mode: 0o444}); err != nil {
 			return fmt.Errorf("copy secret file: %w", err)

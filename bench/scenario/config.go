@@ -30,9 +30,9 @@ templates:
     launcher: inbound
     network: host
     idleTimeout: {{.Idle}}
-{{- if .SecretEnv}}
+{{- if .Secret}}
     inbound:
-      secret: env
+      secret: {{.Secret}}
 {{- end}}
 `))
 
@@ -40,13 +40,13 @@ templates:
 const localEngine = "/var/run/docker.sock"
 
 // configYAML renders the scenario config for o: o.poll 0 leaves berth's
-// default, o.secretEnv hands the secret over in JENKINS_SECRET instead of
-// the default file. socket is the engine's unix socket.
+// default, o.secret says how the secret is handed over ("" or file: the
+// default). socket is the engine's unix socket.
 func (e *env) configYAML(o options, idle time.Duration, socket string) (string, error) {
 	var b bytes.Buffer
 	err := berthConfig.Execute(&b, map[string]any{
 		"Instance": e.Instance, "URL": e.Sim.URL(), "User": e.User, "Image": e.Image,
-		"Poll": durationOrEmpty(o.poll), "Idle": idle, "SecretEnv": o.secretEnv, "DockerHost": "unix://" + socket,
+		"Poll": durationOrEmpty(o.poll), "Idle": idle, "Secret": o.secret, "DockerHost": "unix://" + socket,
 	})
 	if err != nil {
 		return "", fmt.Errorf("scenario config: %w", err)

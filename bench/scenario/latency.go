@@ -147,7 +147,7 @@ func sampleOf(e *env, tr *tracer, t0 time.Time, node string, id int64) (startSam
 	for _, st := range []string{stepNode, stepSecret, stepCreate, stepCopy, stepStart} {
 		ev, ok := stepOf(evs, st, node)
 		if !ok || ev.Node == "" {
-			if st != stepCopy { // no copy when the secret goes in the environment
+			if st != stepCopy { // no copy when the secret goes in the environment or on stdin
 				s.Complete = false
 			}
 			continue
@@ -183,9 +183,9 @@ func cliFloor(e *env) floorWay {
 
 // describe says how berth was configured.
 func (b *berthRun) describe(o options) string {
-	secret := "file"
-	if o.secretEnv {
-		secret = "env"
+	secret := o.secret
+	if secret == "" {
+		secret = "file"
 	}
 	return fmt.Sprintf("pollInterval %s, concurrency %d, secret %s, simulator latency %s", b.pollOf(), b.cfg.Concurrency, secret, o.latency)
 }

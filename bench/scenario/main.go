@@ -21,7 +21,7 @@ type options struct {
 	burst     int
 	burstRuns int
 	poll      time.Duration
-	secretEnv bool
+	secret    string // inbound.secret: file, env or stdin
 	latency   time.Duration
 	fleet     []int
 	count     int
@@ -47,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.burst, "burst", 20, "builds queued at once in a burst")
 	fs.IntVar(&o.burstRuns, "burst-runs", 5, "bursts (and concurrent docker run bursts for the floor)")
 	fs.DurationVar(&o.poll, "poll", 0, "berth's jenkins.pollInterval (0: the config default, 1s)")
-	secret := fs.String("secret", "file", "how berth hands agents their secret: file (the default) or env")
+	secret := fs.String("secret", "file", "how berth hands agents their secret: file (the default), stdin or env")
 	fs.DurationVar(&o.latency, "jenkins-latency", 0, "delay the simulator adds to every HTTP request but agents' connections")
 	fs.IntVar(&o.count, "count", 10, "how many times the gobench scenario runs each Go benchmark")
 	fs.StringVar(&fleet, "fleet", "0,10,100", "idle agent counts for the fleet scenario, ascending")
@@ -68,11 +68,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	switch *secret {
-	case "file":
-	case "env":
-		o.secretEnv = true
+	case "file", "env", "stdin":
+		o.secret = *secret
 	default:
-		fmt.Fprintf(stderr, "scenario: -secret %q: want file or env\n", *secret)
+		fmt.Fprintf(stderr, "scenario: -secret %q: want file, stdin or env\n", *secret)
 		return 2
 	}
 	if o.count < 1 || o.runs < 1 || o.burst < 1 || o.burstRuns < 1 || o.poll < 0 || o.window <= 0 {

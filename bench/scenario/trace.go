@@ -179,6 +179,13 @@ func (h tracedHost) Start(ctx context.Context, id string) error {
 	return err
 }
 
+func (h tracedHost) StartWithInput(ctx context.Context, id string, input []byte) error {
+	_, err := timed(h.t, stepStart, h.t.node(id), func() (struct{}, error) {
+		return struct{}{}, h.DockerHost.StartWithInput(ctx, id, input)
+	})
+	return err
+}
+
 func (h tracedHost) List(ctx context.Context, instance string) ([]dockerapi.Container, error) {
 	return timed(h.t, stepList, "", func() ([]dockerapi.Container, error) { return h.DockerHost.List(ctx, instance) })
 }

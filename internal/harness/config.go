@@ -25,9 +25,9 @@ type Template struct {
 	SingleUse     bool
 	IdleTimeout   time.Duration
 	LaunchTimeout time.Duration
-	// SecretEnv hands the inbound secret over in JENKINS_SECRET.
-	SecretEnv bool
-	Pull      string
+	// Secret is inbound.secret: file ("", the default), stdin or env.
+	Secret string
+	Pull   string
 }
 
 // Config is a harness berth config.
@@ -84,7 +84,7 @@ templates:
     network: host
     inbound:
       webSocket: true
-      secret: {{if .SecretEnv}}env{{else}}file{{end}}
+      secret: {{if .Secret}}{{.Secret}}{{else}}file{{end}}
 {{- end}}
 {{- if .InstanceCap}}
     instanceCap: {{.InstanceCap}}
