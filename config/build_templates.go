@@ -149,7 +149,7 @@ func (b *builder) inbound(key string, r *rawInbound) Inbound {
 		in.WebSocket = r.WebSocket
 	}
 	if in.Secret == SecretEnv {
-		b.p.warnf(key+".inbound.secret", "the agent secret goes into the container's environment, which docker inspect shows; secret: file keeps it out")
+		b.p.warnf(key+".inbound.secret", "the agent secret goes into the container's environment, which docker inspect shows; secret: file or stdin keeps it out")
 	}
 	return in
 }

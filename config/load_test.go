@@ -366,3 +366,24 @@ func exampleWithoutToken(t *testing.T) string {
 	}
 	return strings.Join(keep, "\n")
 }
+
+// TestInboundSecretModes: each mode loads as written; only env, which
+// docker inspect shows, is worth a warning.
+func TestInboundSecretModes(t *testing.T) {
+	for _, c := range []struct {
+		mode SecretMode
+		warn []string
+	}{
+		{SecretFile, nil},
+		{SecretStdin, nil},
+		{SecretEnv, []string{"test.yaml:13: templates[0].inbound.secret: the agent secret goes into the container's environment"}},
+	} {
+		t.Run(string(c.mode), func(t *testing.T) {
+			cfg := mustParse(t, baseT+"    inbound:\n      secret: "+string(c.mode)+"\n", tokenEnv)
+			if got := cfg.Templates[0].Inbound.Secret; got != c.mode {
+				t.Errorf("secret = %q, want %q", got, c.mode)
+			}
+			wantWarnings(t, cfg, c.warn...)
+		})
+	}
+}
