@@ -13,13 +13,26 @@ import (
 // its log and then waits, through h, and checks that the input arrived
 // whole, that the stream ended (cat returned), and that docker inspect does
 // not show it.
-func checkStartWithInput(t *testing.T, e *env) {
+func checkStartWithInput(t *testing.T, e *env) { checkInput(t, e, false) }
+
+// checkInput is checkStartWithInput; with running, the container is started
+// before StartWithInput attaches, which is what happens when the engine sets
+// up the attach only after the start (it then holds the stream open until
+// the container stops).
+func checkInput(t *testing.T, e *env, running bool) {
 	t.Helper()
 	ctx := t.Context()
 	const input = "s3cret-on-stdin\n"
 	spec := e.spec("stdin", "cat", "/dev/stdin", "sleep")
 	spec.Stdin = true
 	id := e.create(spec)
+	if running {
+		if err := e.h.Start(ctx, id); err != nil {
+			t.Fatalf("Start: %v", err)
+		}
+	}
+	// The container sleeps until removed: a StartWithInput that waited for
+	// the engine to end the stream would run into its call timeout here.
 	if err := e.h.StartWithInput(ctx, id, []byte(input)); err != nil {
 		t.Fatalf("StartWithInput: %v", err)
 	}
@@ -57,6 +70,11 @@ func checkStartWithInput(t *testing.T, e *env) {
 func TestStartWithInput(t *testing.T) {
 	t.Parallel()
 	checkStartWithInput(t, newEnv(t))
+}
+
+func TestStartWithInputAttachAfterStart(t *testing.T) {
+	t.Parallel()
+	checkInput(t, newEnv(t), true)
 }
 
 func TestStartWithInputErrors(t *testing.T) {

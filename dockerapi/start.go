@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"time"
 
 	"github.com/moby/moby/client"
@@ -18,16 +19,26 @@ func (h *Host) Start(ctx context.Context, id string) error {
 	})
 }
 
+// inputGrace is how long StartWithInput waits, after closing the input,
+// for the engine to end the attach stream.
+const inputGrace = time.Second
+
 // StartWithInput starts a container created with AgentSpec.Stdin and hands
 // it input on its standard input, which then closes: a way to give the agent
 // a secret that sits neither in its environment, nor in its arguments, nor
 // in a file the engine has to unpack into the container. It attaches before
-// the start, as docker run -i does, writes, closes its side and waits for
-// the engine to close the stream, which it does once the input has reached
-// the container and its standard input is closed.
+// the start, as docker run -i does, writes the input and half-closes the
+// stream; the engine copies what it read into the container and then closes
+// the container's standard input (StdinOnce).
 //
-// An error means the input may not have arrived; the container may be
-// running all the same, waiting on a standard input that has closed.
+// The engine usually ends the attach stream then, which StartWithInput
+// waits for, at most inputGrace. It does not when the container was already
+// running as the engine set up the attach: with StdinOnce it then holds the
+// stream until the container stops. The input has arrived all the same
+// (the stream is read before that wait), so that is not an error.
+//
+// An error means the container may have been started with no input, or with
+// only part of it.
 func (h *Host) StartWithInput(ctx context.Context, id string, input []byte) error {
 	return h.call(ctx, "start container "+shortID(id)+" with input", func(ctx context.Context) error {
 		att, err := h.cli.ContainerAttach(ctx, id, client.ContainerAttachOptions{Stream: true, Stdin: true})
@@ -57,8 +68,16 @@ func (h *Host) StartWithInput(ctx context.Context, id string, input []byte) erro
 		if err := att.CloseWrite(); err != nil {
 			return fmt.Errorf("close input: %w", err)
 		}
-		if _, err := io.Copy(io.Discard, att.Reader); err != nil && !errors.Is(err, io.EOF) {
-			return fmt.Errorf("wait for the input to be taken: %w", err)
+		grace := time.Now().Add(inputGrace)
+		if dl, ok := ctx.Deadline(); !ok || grace.Before(dl) {
+			_ = att.Conn.SetReadDeadline(grace)
+		}
+		// The input is sent: whatever ends this wait, the start is done.
+		if _, err := io.Copy(io.Discard, att.Reader); err != nil {
+			var ne net.Error
+			if !errors.As(err, &ne) || !ne.Timeout() {
+				h.log.Debug("attach stream ended with an error after the input was sent", "container", shortID(id), "err", err)
+			}
 		}
 		return nil
 	})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"strconv"
@@ -253,34 +254,29 @@ func TestStartLeavesNothingHalfCreated(t *testing.T) {
 	}
 }
 
-// TestStdinStartFailureUndoesAll: with the secret on stdin, a start that
-// fails is undone even when the engine started the container, because its
-// agent cannot have connected without the secret. (With a file, such an
-// agent is kept: it may be online with a build already.)
-func TestStdinStartFailureUndoesAll(t *testing.T) {
+// TestStartFailureKeepsARunningAgent: whether the secret goes in as a file
+// or on standard input, a start that answers with an error while the engine
+// did start the container keeps the agent (it may be online with a build
+// already), and one whose container does not run is undone.
+func TestStartFailureKeepsARunningAgent(t *testing.T) {
 	for _, mode := range []config.SecretMode{config.SecretStdin, config.SecretFile} {
-		t.Run(string(mode), func(t *testing.T) {
-			cfg := testConfig()
-			cfg.Templates[0].Inbound.Secret = mode
-			log := &callLog{}
-			h := &fakeHost{log: log, fail: map[string]error{"start": errors.New("connection reset")}, startLost: true}
-			e, _ := testExecutor(cfg, &fakeJenkins{log: log, secret: testSecret}, h)
-			o := run(t, e, plan.Action{Kind: plan.Start, Template: "linux", Host: "h1"})
-			undone := log.has("docker remove") && log.has("jenkins delete")
-			switch mode {
-			case config.SecretStdin:
-				if !o.Failed || !undone {
-					t.Errorf("failed %v, undone %v; want both:\n%s", o.Failed, undone, log)
+		for _, running := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s/running=%v", mode, running), func(t *testing.T) {
+				cfg := testConfig()
+				cfg.Templates[0].Inbound.Secret = mode
+				log := &callLog{}
+				h := &fakeHost{log: log, fail: map[string]error{"start": errors.New("connection reset")}, startLost: running}
+				e, _ := testExecutor(cfg, &fakeJenkins{log: log, secret: testSecret}, h)
+				o := run(t, e, plan.Action{Kind: plan.Start, Template: "linux", Host: "h1"})
+				undone := log.has("docker remove") && log.has("jenkins delete")
+				if !log.has("docker inspect") {
+					t.Errorf("the engine was not asked whether the container runs:\n%s", log)
 				}
-				if log.has("docker inspect") {
-					t.Errorf("asked the engine whether to keep an agent that has no secret:\n%s", log)
+				if undone == running || o.Failed == running {
+					t.Errorf("running %v: undone %v, failed %v; want undone and failed only when not running:\n%s", running, undone, o.Failed, log)
 				}
-			case config.SecretFile:
-				if undone {
-					t.Errorf("a running file-mode agent was undone:\n%s", log)
-				}
-			}
-		})
+			})
+		}
 	}
 }
 

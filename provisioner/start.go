@@ -207,10 +207,12 @@ func (e *executor) startInbound(ctx context.Context, t *config.Template, h *host
 		}
 	}()
 	if t.Inbound.Secret == config.SecretStdin {
-		// Without the secret the agent cannot have connected, so whatever
-		// went wrong, no build can be on the node: undo it all.
+		// A failure here is judged like a failed start: the container may
+		// run with the secret (part of the input may be enough), so a
+		// running one is kept for the next cycles to judge. One that got no
+		// secret exits at once, and is removed as an exited agent.
 		if err := h.api.StartWithInput(ctx, id, []byte(secret+"\n")); err != nil {
-			return fmt.Errorf("start container with the secret on its input: %w", err)
+			return e.failedStart(h, id, name, fmt.Errorf("start container with the secret on its input: %w", err), &keep)
 		}
 		return nil
 	}
