@@ -44,7 +44,9 @@ const (
 )
 
 // TestChaos runs berth (the binary) through random faults while builds of
-// several templates queue, then checks what a Jenkins admin would:
+// several templates queue (inbound with the secret as a file, SSH, and
+// single-use inbound with the secret on standard input), then checks what a
+// Jenkins admin would:
 //
 //   - every build of a template whose image exists got an agent of that
 //     template and finished. It SUCCEEDED, unless an injected fault took its
@@ -168,7 +170,7 @@ func runChaos(t *testing.T, seed uint64) {
 		Templates: []harness.Template{
 			{Name: "inb", Labels: []string{"inb"}, InstanceCap: 3, IdleTimeout: chaosIdle},
 			{Name: "ssh", Labels: []string{"ssh"}, SSH: true, InstanceCap: 2, Executors: 2, IdleTimeout: chaosIdle},
-			{Name: "once", Labels: []string{"once"}, SingleUse: true, InstanceCap: 2, IdleTimeout: chaosIdle},
+			{Name: "once", Labels: []string{"once"}, SingleUse: true, InstanceCap: 2, IdleTimeout: chaosIdle, Secret: "stdin"},
 			{Name: "gone", Labels: []string{"gone"}, Image: "berth-missing:never", Pull: "never", InstanceCap: missingCap, IdleTimeout: chaosIdle},
 		},
 		MaxContainers: 6,
