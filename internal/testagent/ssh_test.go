@@ -236,6 +236,14 @@ func TestSSHStopsOnCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Hold stdin open: with no Stdin the client sends EOF at once, and the
+	// command (which runs until its input ends, as remoting does) would end
+	// cleanly before the shutdown could cut it.
+	stdin, err := s.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
 	if err := s.Start("sleep-forever"); err != nil {
 		t.Fatal(err)
 	}
