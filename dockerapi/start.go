@@ -52,11 +52,8 @@ func (h *Host) StartWithInput(ctx context.Context, id string, input []byte) erro
 			return fmt.Errorf("attach: %w", err)
 		}
 		defer att.Close()
-		// The hijacked connection outlives the request that opened it: bound
-		// it by the call's deadline, and end it when the call is cancelled.
-		if dl, ok := ctx.Deadline(); ok {
-			_ = att.Conn.SetDeadline(dl)
-		}
+		// The hijacked connection outlives the request that opened it: end
+		// it when the call is cancelled or runs out of time.
 		stop := context.AfterFunc(ctx, func() { _ = att.Conn.SetDeadline(time.Unix(1, 0)) })
 		defer stop()
 		if _, err := h.cli.ContainerStart(ctx, id, client.ContainerStartOptions{}); err != nil {

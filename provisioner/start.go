@@ -206,23 +206,20 @@ func (e *executor) startInbound(ctx context.Context, t *config.Template, h *host
 			e.undoContainer(h, id, name, err)
 		}
 	}()
-	if t.Inbound.Secret == config.SecretStdin {
-		// A failure here is judged like a failed start: the container may
-		// run with the secret (part of the input may be enough), so a
-		// running one is kept for the next cycles to judge. One that got no
-		// secret exits at once, and is removed as an exited agent.
-		if err := h.api.StartWithInput(ctx, id, []byte(secret+"\n")); err != nil {
-			return e.failedStart(h, id, name, fmt.Errorf("start container with the secret on its input: %w", err), &keep)
-		}
-		return nil
-	}
-	if t.Inbound.Secret == config.SecretFile {
+	start := func() error { return h.api.Start(ctx, id) }
+	switch t.Inbound.Secret {
+	case config.SecretFile:
 		// Readable inside the container only; it never shows in docker inspect.
 		if err := h.api.CopyFile(ctx, id, dockerapi.File{Path: t.Inbound.SecretPath, Content: []byte(secret), Mode: 0o444}); err != nil {
 			return fmt.Errorf("copy secret file: %w", err)
 		}
+	case config.SecretStdin:
+		// A failed start is judged as any: the container may run with the
+		// secret (part of the input may be enough). One that got no secret
+		// exits at once, and is removed as an exited agent.
+		start = func() error { return h.api.StartWithInput(ctx, id, []byte(secret+"\n")) }
 	}
-	if err := h.api.Start(ctx, id); err != nil {
+	if err := start(); err != nil {
 		return e.failedStart(h, id, name, fmt.Errorf("start container: %w", err), &keep)
 	}
 	return nil
