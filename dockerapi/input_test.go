@@ -32,9 +32,14 @@ func checkInput(t *testing.T, e *env, running bool) {
 		}
 	}
 	// The container sleeps until removed: a StartWithInput that waited for
-	// the engine to end the stream would run into its call timeout here.
+	// the engine to end the stream would run into its call timeout here
+	// (30 s), where it should return a second after writing.
+	began := time.Now()
 	if err := e.h.StartWithInput(ctx, id, []byte(input)); err != nil {
 		t.Fatalf("StartWithInput: %v", err)
+	}
+	if took := time.Since(began); took >= DefaultCallTimeout/2 {
+		t.Errorf("StartWithInput took %s: it waited for the engine to end a stream it holds until the container stops", took.Round(time.Second))
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	var logs string
